@@ -512,3 +512,18 @@ func TestSessionDeviceErrorsKeepCaptures(t *testing.T) {
 		t.Fatalf("no face: %v", err)
 	}
 }
+
+func TestWorkingDays(t *testing.T) {
+	fri := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	if got := AddWorkingDays(fri, 3); got.Weekday() != time.Wednesday || got.Day() != 25 {
+		t.Errorf("Friday + 3 working days = %v", got)
+	}
+	mon := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	dl := AddWorkingDays(mon, 3)
+	if n := WorkingDaysLeft(mon, dl); n != 3 {
+		t.Errorf("left on Monday: %d", n)
+	}
+	if n := WorkingDaysLeft(dl.AddDate(0, 0, 4), dl); n != -2 {
+		t.Errorf("left two days after: %d", n)
+	}
+}

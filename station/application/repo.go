@@ -328,7 +328,9 @@ func (r *Repo) uuidsIn(ctx context.Context, s State, limit int) ([]string, error
 }
 
 // Outbox returns up to limit queued application UUIDs, oldest first.
-func (r *Repo) Outbox(ctx context.Context, limit int) ([]string, error) { return r.uuidsIn(ctx, Queued, limit) }
+func (r *Repo) Outbox(ctx context.Context, limit int) ([]string, error) {
+	return r.uuidsIn(ctx, Queued, limit)
+}
 
 // AwaitingOutcome returns up to limit uploaded application UUIDs whose
 // upstream outcome is not yet known.

@@ -72,7 +72,9 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(b)
 }
 
-func wrapAD(id uint32) []byte { return []byte("dinhdanh data key " + strconv.FormatUint(uint64(id), 10)) }
+func wrapAD(id uint32) []byte {
+	return []byte("dinhdanh data key " + strconv.FormatUint(uint64(id), 10))
+}
 
 func (kr *Keyring) load(ctx context.Context) error {
 	rows, err := kr.db.QueryContext(ctx, `SELECT id, wrapped, active FROM data_keys`)

@@ -59,7 +59,7 @@ type Matcher interface {
 // Applications stores submitted registrations and counts those still
 // waiting for a supervisor.
 type Applications interface {
-	Submit(ctx context.Context, r *Registration, officer string) (id string, err error)
+	Submit(ctx context.Context, r *Registration, officer, role string) (id string, err error)
 	PendingCount(ctx context.Context) (int, error)
 }
 
@@ -447,7 +447,7 @@ func (s *Session) Submit(ctx context.Context) (string, error) {
 	if s.Apps == nil {
 		return "", fmt.Errorf("application store: %w", ErrNoDevice)
 	}
-	id, err := s.Apps.Submit(ctx, s.Reg, s.Officer)
+	id, err := s.Apps.Submit(ctx, s.Reg, s.Officer, s.Role)
 	if err != nil {
 		return "", fmt.Errorf("store application: %w", err)
 	}

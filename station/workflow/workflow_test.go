@@ -377,7 +377,7 @@ func (m fakeMatcher) Search(ctx context.Context, a image.Image, f []FingerCaptur
 
 type fakeApps struct{ pending, submitted int }
 
-func (a *fakeApps) Submit(ctx context.Context, r *Registration, officer string) (string, error) {
+func (a *fakeApps) Submit(ctx context.Context, r *Registration, officer, role string) (string, error) {
 	a.submitted++
 	a.pending++
 	return "app-42", nil

@@ -197,7 +197,9 @@ func (s *Store) Counts(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
-func actor(u auth.User) application.Actor { return application.Actor{Name: u.Name, Role: string(u.Role)} }
+func actor(u auth.User) application.Actor {
+	return application.Actor{Name: u.Name, Role: string(u.Role)}
+}
 
 // Detail opens an application's evidence for the viewer (each view is
 // audited by the repository).

@@ -117,7 +117,9 @@ func (scanner) FingerQuality(img image.Image) (int, error) { return 75, nil }
 
 type matcher struct{ chip workflow.Score }
 
-func (m matcher) FaceChip(ctx context.Context, a, b image.Image) (workflow.Score, error) { return m.chip, nil }
+func (m matcher) FaceChip(ctx context.Context, a, b image.Image) (workflow.Score, error) {
+	return m.chip, nil
+}
 func (matcher) FaceCache(ctx context.Context, id string, a image.Image) (workflow.Score, error) {
 	return workflow.Score{Value: 0.7, Threshold: 0.5, Match: true}, nil
 }
@@ -206,8 +208,12 @@ func (a *apps) set(id, state string) error {
 	return errors.New("not found")
 }
 
-func (a *apps) Approve(ctx context.Context, s auth.User, id, reason string) error { return a.set(id, "approved") }
-func (a *apps) Reject(ctx context.Context, s auth.User, id, reason string) error  { return a.set(id, "rejected") }
+func (a *apps) Approve(ctx context.Context, s auth.User, id, reason string) error {
+	return a.set(id, "approved")
+}
+func (a *apps) Reject(ctx context.Context, s auth.User, id, reason string) error {
+	return a.set(id, "rejected")
+}
 
 // --- harness ---
 

@@ -75,3 +75,12 @@ func picture(img image.Image, w, h float32) *canvas.Image {
 	ci.SetMinSize(fyne.NewSize(w, h))
 	return ci
 }
+
+// blank is a light grey placeholder where an image will appear.
+func blank(w, h int) image.Image {
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range g.Pix {
+		g.Pix[i] = 0xe8
+	}
+	return g
+}

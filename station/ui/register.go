@@ -120,7 +120,7 @@ func (u *UI) showRegistration(r *registration) {
 		r.cancelReg.Disable()
 	}
 	home := u.button(T("btn.home")+"  (Ctrl+1)", u.showHome)
-	left := container.NewVBox(append(stepObjs, widget.NewSeparator(), home, r.cancelReg)...)
+	left := container.NewVBox(append(stepObjs, widget.NewLabel(""), home, r.cancelReg)...)
 
 	var body fyne.CanvasObject
 	switch reg.Step() {
@@ -147,7 +147,12 @@ func (u *UI) showRegistration(r *registration) {
 			u.primary(T("home.new"), u.newRegistration))
 	}
 	title := heading(T("step." + reg.Step().String()))
-	main := container.NewBorder(container.NewVBox(title, widget.NewSeparator()), r.message, nil, nil, container.NewVScroll(body))
+	// Only the long review scrolls: wrapped labels inside a scroll
+	// container lose their second lines.
+	if reg.Step() == workflow.StepReview {
+		body = container.NewVScroll(body)
+	}
+	main := container.NewBorder(container.NewVBox(title, widget.NewSeparator()), r.message, nil, nil, body)
 	u.show("reg."+reg.Step().String(), container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(260, 44), left.Objects...), nil, main))
 }
 
@@ -356,7 +361,7 @@ func (u *UI) writeConsent(r *registration, text, version string) (string, error)
 // --- step 4: live portrait ---
 
 func (u *UI) stepPortrait(r *registration) fyne.CanvasObject {
-	var last image.Image = image.NewGray(image.Rect(0, 0, 4, 3))
+	var last image.Image = blank(4, 3)
 	if p := r.s.Reg.Portrait; p != nil {
 		last = p.Image
 	}
@@ -433,7 +438,7 @@ func (u *UI) stepFingers(r *registration) fyne.CanvasObject {
 	for i := range pol.Fingers {
 		i := i
 		pos := pol.Fingers[i]
-		fr := &fingerRow{info: widget.NewLabel(""), img: picture(image.NewGray(image.Rect(0, 0, 2, 3)), 120, 150)}
+		fr := &fingerRow{info: widget.NewLabel(""), img: picture(blank(2, 3), 120, 150)}
 		update := func() {
 			f := r.s.Finger(pos)
 			switch {
@@ -516,7 +521,7 @@ func (u *UI) fingerException(r *registration, pos workflow.FingerPosition, done 
 	reason := widget.NewSelect(labels, nil)
 	status := wrapped(T("fing.photo_hint"))
 	var photo image.Image
-	preview := picture(image.NewGray(image.Rect(0, 0, 4, 3)), 240, 180)
+	preview := picture(blank(4, 3), 240, 180)
 	take := u.button(T("fing.take_photo"), nil)
 	save := u.primary(T("btn.save"), nil)
 	closeBtn := u.button(T("btn.close"), nil)

@@ -222,6 +222,7 @@ func (u *UI) login(usr auth.User) {
 	u.stopIdl = stop
 	u.mu.Unlock()
 	go u.idleLoop(stop)
+	u.clearOverlays()
 	u.showHome()
 }
 
@@ -276,7 +277,18 @@ func (u *UI) CheckIdle() {
 	}
 }
 
+// clearOverlays closes the dialogs left open, so that nothing of one
+// user's session shows in the next.
+func (u *UI) clearOverlays() {
+	ov := u.Win.Canvas().Overlays()
+	for ov.Top() != nil {
+		ov.Remove(ov.Top())
+	}
+	u.idleDlg = nil
+}
+
 func (u *UI) endSession() {
+	u.clearOverlays()
 	u.mu.Lock()
 	if u.reg != nil && !u.reg.s.Reg.Final() {
 		u.regs[u.user.Name] = u.reg // resumed at the next log-in

@@ -187,7 +187,13 @@ func (a *apps) Detail(ctx context.Context, v auth.User, id string) (*Detail, err
 	if r == nil {
 		return nil, errors.New("not found")
 	}
-	d := &Detail{FullName: r.Card.FullName, ChipPhoto: r.Card.Photo, Portrait: r.Portrait.Image, Outcome: string(r.Decision.Outcome), Reasons: r.Decision.Reasons}
+	var row Row
+	for _, x := range a.rows {
+		if x.ID == id {
+			row = x
+		}
+	}
+	d := &Detail{Row: row, FullName: r.Card.FullName, ChipPhoto: r.Card.Photo, Portrait: r.Portrait.Image, Outcome: string(r.Decision.Outcome), Reasons: r.Decision.Reasons}
 	for _, f := range r.Fingers {
 		d.Fingers = append(d.Fingers, FingerEvidence{Position: f.Position.String(), Image: f.Image, Quality: float64(f.Quality),
 			Minutiae: []Minutia{{X: 50, Y: 60, Angle: 0.5}, {X: 120, Y: 140, Angle: 2}}})

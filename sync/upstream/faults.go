@@ -15,6 +15,10 @@ type Faults struct {
 	// DropAfterCommit stores the next N batches, then hangs up without an
 	// answer: the station must retry and be told "duplicate".
 	DropAfterCommit int
+	// DelayAfterCommit holds the answer to a stored batch back this long:
+	// the window in which a killed station has been stored upstream but
+	// has not yet marked anything.
+	DelayAfterCommit time.Duration
 	// Status500 answers the next N requests (any endpoint) with 500.
 	Status500 int
 	// Delay holds every answer back this long (a slow link).

@@ -287,6 +287,12 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, protocol.ErrCodeInternal, "store batch failed")
 		return
 	}
+	s.mu.Lock()
+	hold := s.faults.DelayAfterCommit
+	s.mu.Unlock()
+	if hold > 0 {
+		time.Sleep(hold)
+	}
 	if s.takeFault(&s.faults.DropAfterCommit) {
 		hangUp(w)
 		return

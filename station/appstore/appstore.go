@@ -148,7 +148,7 @@ func (s *Store) Submit(ctx context.Context, r *workflow.Registration, officer, r
 		checks = append(checks, application.Check{Name: "one_to_n", Score: best.Score.Value, Threshold: best.Score.Threshold, Passed: !dup,
 			Detail: fmt.Sprintf("%d candidates", len(ev.Candidates))})
 	}
-	checks = append(checks, application.Check{Name: "decision", Passed: r.Decision.Outcome == workflow.Verified, Detail: string(r.Decision.Outcome)})
+	checks = append(checks, application.Check{Name: "decision", Passed: r.Decision.Outcome != workflow.Rejected, Detail: string(r.Decision.Outcome)})
 	for _, ch := range checks {
 		ch := ch
 		steps = append(steps, func() error { return s.Repo.RecordCheck(ctx, a, id, ch) })

@@ -66,6 +66,13 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 	// lands; until then recorders are nil and nothing is audited.
 	d.Missing = append(d.Missing, "audit log (station/audit Log)")
 	repo := application.NewRepo(db, kr, kf.LookupKey(), nil)
+	users := &auth.Users{DB: db}
+	if cfg.Demo {
+		if err := demoAccounts(ctx, users, cfg, keyMaker{path: cfg.KeyFile, db: db}); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	stationID, office := cfg.StationID, cfg.Office
 	if v, err := db.Setting(ctx, auth.SettingStationID); err == nil {
 		stationID = v
@@ -78,7 +85,7 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 	}
 	d.Deps = ui.Deps{
 		DB:           db,
-		Users:        &auth.Users{DB: db},
+		Users:        users,
 		Apps:         &appstore.Store{Repo: repo},
 		KeyMaker:     keyMaker{path: cfg.KeyFile, db: db},
 		StationID:    stationID,
@@ -89,8 +96,42 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 		ReceiptDir:   filepath.Join(cfg.DataDir, "receipts"),
 		Demo:         cfg.Demo,
 	}
+	if cfg.Demo {
+		for _, a := range DemoAccounts {
+			d.Deps.DemoLogins = append(d.Deps.DemoLogins, a[0]+" / "+a[1]+" ("+a[2]+")")
+		}
+	}
 	d.Missing = append(d.Missing, wireDevices(ctx, cfg, d)...)
 	return d, nil
+}
+
+// DemoAccounts are the accounts demo mode creates on a new database, shown
+// on the log-in screen: user name → password.
+var DemoAccounts = [][3]string{
+	{"giamsat", "giamsat2026", "supervisor"},
+	{"canbo", "canbo20261", "officer"},
+	{"kythuat", "kythuat2026", "technician"},
+}
+
+// demoAccounts sets a new demo station up with one account per role, so a
+// new user goes straight to log-in.
+func demoAccounts(ctx context.Context, users *auth.Users, cfg *config.Config, km auth.KeyMaker) error {
+	need, err := auth.NeedsSetup(ctx, users.DB)
+	if err != nil || !need {
+		return err
+	}
+	sup := DemoAccounts[0]
+	if err := users.RunSetup(ctx, auth.Setup{StationID: cfg.StationID, Office: cfg.Office,
+		Supervisor: auth.User{Name: sup[0], FullName: "Trần Văn Giám (demo)"}, Password: sup[1]}, km); err != nil {
+		return fmt.Errorf("demo set-up: %w", err)
+	}
+	names := map[string]string{"officer": "Lê Thị Cán (demo)", "technician": "Phạm Văn Kỹ (demo)"}
+	for _, a := range DemoAccounts[1:] {
+		if err := users.Create(ctx, "setup", auth.User{Name: a[0], FullName: names[a[2]], Role: auth.Role(a[2])}, a[1]); err != nil {
+			return fmt.Errorf("demo set-up: %w", err)
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -103,5 +103,7 @@ type Deps struct {
 	// ReceiptDir is where receipts and consent forms are written as PDF.
 	ReceiptDir string
 	Demo       bool
+	// DemoLogins are shown on the log-in screen in demo mode.
+	DemoLogins []string
 	Now        func() time.Time
 }

@@ -88,8 +88,11 @@ func (u *UI) showLogin() {
 		form, v.submit, v.status,
 		container.NewHBox(widget.NewLabel(T("lang.label")), u.langSelect(u.showLogin)),
 	)
+	if len(u.D.DemoLogins) > 0 {
+		box.Add(wrapped(T("login.demo") + "\n" + joinLines(u.D.DemoLogins)))
+	}
 	u.loginV = v
-	u.show("login", container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 460), box)))
+	u.show("login", container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 560), box)))
 	u.Win.Canvas().Focus(v.name)
 }
 

@@ -46,6 +46,8 @@ type registration struct {
 	receiptPath             string
 	steps                   []*widget.Button
 	cancelReg               *widget.Button
+	// focus is the widget the step wants the keyboard on.
+	focus fyne.Focusable
 }
 
 type fingerRow struct {
@@ -123,6 +125,7 @@ func (u *UI) showRegistration(r *registration) {
 	left := container.NewVBox(append(stepObjs, widget.NewLabel(""), home, r.cancelReg)...)
 
 	var body fyne.CanvasObject
+	r.focus = nil
 	switch reg.Step() {
 	case workflow.StepCard:
 		body = u.stepCard(r)
@@ -154,6 +157,9 @@ func (u *UI) showRegistration(r *registration) {
 	}
 	main := container.NewBorder(container.NewVBox(title, widget.NewSeparator()), r.message, nil, nil, body)
 	u.show("reg."+reg.Step().String(), container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(260, 44), left.Objects...), nil, main))
+	if r.focus != nil {
+		u.Win.Canvas().Focus(r.focus)
+	}
 }
 
 // fail shows an error under the step, keeping the officer on the screen
@@ -253,7 +259,7 @@ func (u *UI) stepCard(r *registration) fyne.CanvasObject {
 		widget.NewFormItem(T("card.birth"), r.birth),
 		widget.NewFormItem(T("card.expiry"), r.expiry),
 	)
-	defer u.Win.Canvas().Focus(r.idNumber)
+	r.focus = r.idNumber
 	return container.NewVBox(wrapped(T("card.intro")), form, container.NewHBox(r.read, r.stop), r.progress)
 }
 
@@ -290,7 +296,7 @@ func (u *UI) stepCardData(r *registration) fyne.CanvasObject {
 		}
 		u.showRegistration(r)
 	})
-	defer u.Win.Canvas().Focus(r.confirm)
+	r.focus = r.confirm
 	return container.NewVBox(container.NewHBox(photo, form), wrapped(T("card.confirm_hint")), r.confirm)
 }
 
@@ -323,7 +329,7 @@ func (u *UI) stepConsent(r *registration) fyne.CanvasObject {
 		}
 		r.message.SetText(T("consent.printed", "path", path))
 	})
-	defer u.Win.Canvas().Focus(r.agree)
+	r.focus = r.agree
 	return container.NewVBox(wrapped(text), container.NewHBox(r.agree, r.refuse, r.print))
 }
 
@@ -415,7 +421,7 @@ func (u *UI) stepPortrait(r *registration) fyne.CanvasObject {
 			u.showRegistration(r)
 		})
 	})
-	defer u.Win.Canvas().Focus(r.capture)
+	r.focus = r.capture
 	return container.NewVBox(wrapped(T("portrait.intro")), r.live,
 		container.NewBorder(nil, nil, widget.NewLabel(T("portrait.quality")), nil, r.quality), problems,
 		container.NewHBox(r.capture, r.stop))
@@ -503,11 +509,9 @@ func (u *UI) stepFingers(r *registration) fyne.CanvasObject {
 		}
 		u.showRegistration(r)
 	})
-	defer func() {
-		if fr := r.fingerRows[pol.Fingers[0]]; fr != nil {
-			u.Win.Canvas().Focus(fr.scan)
-		}
-	}()
+	if fr := r.fingerRows[pol.Fingers[0]]; fr != nil {
+		r.focus = fr.scan
+	}
 	return container.NewVBox(append([]fyne.CanvasObject{wrapped(T("fing.intro"))}, append(rows, r.fingersDone)...)...)
 }
 
@@ -657,7 +661,7 @@ func (u *UI) stepMatch(r *registration) fyne.CanvasObject {
 	box.Add(container.NewHBox(r.runMatch))
 	box.Add(progress)
 	box.Add(reasons)
-	defer u.Win.Canvas().Focus(r.runMatch)
+	r.focus = r.runMatch
 	return box
 }
 
@@ -697,7 +701,7 @@ func (u *UI) stepContact(r *registration) fyne.CanvasObject {
 	})
 	r.email.OnSubmitted = func(string) { r.contactDone.OnTapped() }
 	form := widget.NewForm(widget.NewFormItem(T("contact.phone"), r.phone), widget.NewFormItem(T("contact.email"), r.email))
-	defer u.Win.Canvas().Focus(r.phone)
+	r.focus = r.phone
 	return container.NewVBox(wrapped(T("contact.intro")), form, bold(T("contact.documents")), container.NewGridWithColumns(2, r.docs), r.contactDone)
 }
 
@@ -755,7 +759,7 @@ func (u *UI) stepReview(r *registration) fyne.CanvasObject {
 			}
 		})
 	})
-	defer u.Win.Canvas().Focus(r.submit)
+	r.focus = r.submit
 	return container.NewVBox(photos, form, wrapped(T("review.hint")), r.submit)
 }
 
@@ -830,7 +834,7 @@ func (u *UI) stepDone(r *registration) fyne.CanvasObject {
 		r.message.SetText(T("done.receipt", "path", path))
 	})
 	next := u.primary(T("home.new")+"  (Ctrl+2)", u.newRegistration)
-	defer u.Win.Canvas().Focus(next)
+	r.focus = next
 	objs = append(objs, container.NewHBox(next, again))
 	return container.NewVBox(objs...)
 }

@@ -738,3 +738,63 @@ func TestTranslationsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestIdleWarningThenStay(t *testing.T) {
+	h := newHarness(t, true)
+	h.login("canbo", "canbo20261")
+	h.now = h.now.Add(4*time.Minute + 30*time.Second)
+	h.u.CheckIdle()
+	if h.u.idleDlg == nil || h.w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no idle warning 30 s before logout")
+	}
+	h.shot("13-idle-warning")
+	h.u.idleDlg.Hide() // "stay logged in" counts as activity
+	h.u.CheckIdle()
+	if h.u.Screen() != "home" {
+		t.Fatalf("logged out after staying: %s", h.u.Screen())
+	}
+	h.now = h.now.Add(6 * time.Minute)
+	h.u.CheckIdle()
+	if h.u.Screen() != "login" || h.w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("after idle timeout: %s", h.u.Screen())
+	}
+}
+
+func TestConsentFormAndKeyboard(t *testing.T) {
+	h := newHarness(t, true)
+	// Log in with the keyboard only: type, Enter moves to the password,
+	// Enter logs in.
+	c := h.w.Canvas()
+	if c.Focused() != h.u.loginV.name {
+		t.Fatalf("focus starts on %v", c.Focused())
+	}
+	test.Type(h.u.loginV.name, "canbo")
+	h.u.loginV.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if c.Focused() != h.u.loginV.password {
+		t.Fatal("Enter on the name does not move to the password")
+	}
+	test.Type(h.u.loginV.password, "canbo20261")
+	h.u.loginV.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.expect("home")
+	test.Tap(h.u.homeV.newReg)
+	r := h.u.reg
+	if c.Focused() != r.idNumber {
+		t.Fatal("card step does not focus the ID number")
+	}
+	test.Type(r.idNumber, "001090000123")
+	test.FocusNext(c)
+	test.Type(c.Focused(), "02/01/1990")
+	test.FocusNext(c)
+	test.Type(c.Focused(), "02/01/2030")
+	r.expiry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.expect("reg.card_data")
+	if c.Focused() != r.confirm {
+		t.Fatal("card data does not focus Confirm")
+	}
+	c.Focused().(fyne.Focusable).TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	h.expect("reg.consent")
+	test.Tap(r.print)
+	if !strings.Contains(r.message.Text, ".pdf") {
+		t.Fatalf("consent form not written: %q", r.message.Text)
+	}
+}

@@ -1,6 +1,10 @@
 package workflow
 
-import "errors"
+import (
+	"errors"
+	"strings"
+	"syscall"
+)
 
 // Errors the workflow and its devices report. Adapters to real devices wrap
 // their failures in these so that the screens can tell the officer in plain
@@ -29,6 +33,11 @@ var (
 // Advice names, for an error, a translation key for what happened and one
 // for what the officer should do next. Unknown errors get generic advice.
 func Advice(err error) (what, next string) {
+	// A full disk shows up as ENOSPC from the file system or as SQLite's
+	// own message through the driver.
+	if errors.Is(err, syscall.ENOSPC) || (err != nil && strings.Contains(err.Error(), "database or disk is full")) {
+		return "err.disk_full", "next.disk_full"
+	}
 	for _, a := range adviceTable {
 		if errors.Is(err, a.err) {
 			return a.what, a.next

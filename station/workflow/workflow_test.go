@@ -3,9 +3,12 @@ package workflow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -525,5 +528,16 @@ func TestWorkingDays(t *testing.T) {
 	}
 	if n := WorkingDaysLeft(dl.AddDate(0, 0, 4), dl); n != -2 {
 		t.Errorf("left two days after: %d", n)
+	}
+}
+
+func TestAdviceDiskFull(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("write receipt: %w", &os.PathError{Op: "write", Path: "/x", Err: syscall.ENOSPC}),
+		errors.New("store application: database or disk is full"),
+	} {
+		if w, n := Advice(err); w != "err.disk_full" || n != "next.disk_full" {
+			t.Errorf("Advice(%v) = %s, %s", err, w, n)
+		}
 	}
 }

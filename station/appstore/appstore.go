@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"sync"
 
 	"github.com/dinhdanh/dinhdanh/station/application"
 	"github.com/dinhdanh/dinhdanh/station/auth"
@@ -32,6 +33,21 @@ const (
 type Store struct {
 	Repo     *application.Repo
 	Minutiae func(img image.Image) []ui.Minutia
+
+	mu sync.Mutex
+	// drafts remembers the draft made for a registration whose submission
+	// failed part-way (a full disk, a lost lock), so that the retry
+	// completes the same draft instead of leaving an orphan behind.
+	drafts map[*workflow.Registration]draft
+}
+
+type draft struct{ uuid, card string }
+
+// cardKey identifies the sealed card data of a draft: a retry with other
+// data makes a new draft.
+func cardKey(c application.Card) string {
+	b, _ := json.Marshal(c)
+	return string(b)
 }
 
 var _ ui.Applications = (*Store)(nil)
@@ -82,9 +98,21 @@ func (s *Store) Submit(ctx context.Context, r *workflow.Registration, officer, r
 	if !c.Expiry.IsZero() {
 		card.DateOfExpiry = c.Expiry.Format("2006-01-02")
 	}
-	id, err := s.Repo.Create(ctx, a, card)
-	if err != nil {
-		return "", err
+	s.mu.Lock()
+	dr, ok := s.drafts[r]
+	s.mu.Unlock()
+	id := dr.uuid
+	if !ok || dr.card != cardKey(card) {
+		var err error
+		if id, err = s.Repo.Create(ctx, a, card); err != nil {
+			return "", err
+		}
+		s.mu.Lock()
+		if s.drafts == nil {
+			s.drafts = map[*workflow.Registration]draft{}
+		}
+		s.drafts[r] = draft{uuid: id, card: cardKey(card)}
+		s.mu.Unlock()
 	}
 	attachImg := func(kind string, q float64, img image.Image) error {
 		if img == nil {
@@ -159,6 +187,9 @@ func (s *Store) Submit(ctx context.Context, r *workflow.Registration, officer, r
 			return "", fmt.Errorf("store application %s: %w", id, err)
 		}
 	}
+	s.mu.Lock()
+	delete(s.drafts, r)
+	s.mu.Unlock()
 	return id, nil
 }
 

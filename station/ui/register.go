@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dinhdanh/dinhdanh/devices/chip/mrz"
 	"github.com/dinhdanh/dinhdanh/station/access"
 	"github.com/dinhdanh/dinhdanh/station/receipt"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
@@ -27,6 +28,7 @@ type registration struct {
 
 	// widgets of the step shown, for tests
 	idNumber, birth, expiry *widget.Entry
+	zone                    *widget.Entry // scanned or typed MRZ lines
 	read, stop              *widget.Button
 	progress                *widget.ProgressBar
 	message                 *widget.Label
@@ -216,8 +218,13 @@ func (u *UI) stepCard(r *registration) fyne.CanvasObject {
 		}
 	})
 	r.stop.Disable()
+	r.zone = widget.NewMultiLineEntry()
+	r.zone.SetPlaceHolder(T("card.zone_hint"))
+	r.zone.SetMinRowsVisible(3)
+	r.zone.TextStyle = fyne.TextStyle{Monospace: true}
+	r.zone.OnChanged = func(string) { u.touch() }
 	do := func() {
-		key, err := workflow.MRZKeyFromID(r.idNumber.Text, r.birth.Text, r.expiry.Text)
+		key, err := cardKey(r.idNumber.Text, r.birth.Text, r.expiry.Text, r.zone.Text)
 		if err != nil {
 			r.fail(err)
 			return
@@ -258,6 +265,7 @@ func (u *UI) stepCard(r *registration) fyne.CanvasObject {
 		widget.NewFormItem(T("card.id_number"), r.idNumber),
 		widget.NewFormItem(T("card.birth"), r.birth),
 		widget.NewFormItem(T("card.expiry"), r.expiry),
+		widget.NewFormItem(T("card.zone"), r.zone),
 	)
 	r.focus = r.idNumber
 	return container.NewVBox(wrapped(T("card.intro")), form, container.NewHBox(r.read, r.stop), r.progress)
@@ -837,4 +845,22 @@ func (u *UI) stepDone(r *registration) fyne.CanvasObject {
 	r.focus = next
 	objs = append(objs, container.NewHBox(next, again))
 	return container.NewVBox(objs...)
+}
+
+// cardKey builds the chip's access key from the scanned machine readable
+// zone when there is one, else from the typed ID number and dates. When
+// both are given they must agree.
+func cardKey(id, birth, expiry, zone string) (workflow.MRZKey, error) {
+	if strings.TrimSpace(zone) == "" {
+		return workflow.MRZKeyFromID(id, birth, expiry)
+	}
+	m, err := mrz.Parse(strings.ToUpper(strings.TrimSpace(zone)))
+	if err != nil {
+		return workflow.MRZKey{}, fmt.Errorf("%w: machine readable zone: %v", workflow.ErrBadMRZ, err)
+	}
+	k := workflow.MRZKey{DocumentNumber: m.DocumentNumber, BirthDate: m.DateOfBirth, ExpiryDate: m.DateOfExpiry}
+	if id = strings.TrimSpace(id); id != "" && m.IDNumber != "" && id != m.IDNumber {
+		return workflow.MRZKey{}, fmt.Errorf("%w: the typed ID number differs from the scanned zone", workflow.ErrBadMRZ)
+	}
+	return k, k.Validate()
 }

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/dinhdanh/dinhdanh/devices/chip/mrz"
 	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/store"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
@@ -797,4 +798,30 @@ func TestConsentFormAndKeyboard(t *testing.T) {
 	if !strings.Contains(r.message.Text, ".pdf") {
 		t.Fatalf("consent form not written: %q", r.message.Text)
 	}
+}
+
+func TestScannedZone(t *testing.T) {
+	zone, err := mrz.BuildTD1("001090000123", "900102", "F", "300102", "NGUYEN", "THI HOANG YEN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := cardKey("", "", "", zone)
+	if err != nil || k.DocumentNumber != "090000123" || k.BirthDate != "900102" || k.ExpiryDate != "300102" {
+		t.Fatalf("cardKey(zone) = %+v, %v", k, err)
+	}
+	if _, err := cardKey("079190000456", "", "", zone); !errors.Is(err, workflow.ErrBadMRZ) {
+		t.Fatalf("typed ID differing from the zone: %v", err)
+	}
+	bad := strings.Replace(zone, "900102", "900103", 1) // breaks a check digit
+	if _, err := cardKey("", "", "", bad); !errors.Is(err, workflow.ErrBadMRZ) {
+		t.Fatalf("bad check digit: %v", err)
+	}
+	// Through the screen: the zone alone reads the card.
+	h := newHarness(t, true)
+	h.login("canbo", "canbo20261")
+	test.Tap(h.u.homeV.newReg)
+	r := h.u.reg
+	r.zone.SetText(zone)
+	test.Tap(r.read)
+	h.expect("reg.card_data")
 }

@@ -132,10 +132,15 @@ func checkName(name string) error {
 
 // Create adds a user.
 func (u *Users) Create(ctx context.Context, by string, nu User, password string) error {
-	return u.DB.Tx(ctx, func(tx *sql.Tx) error { return u.create(ctx, tx, by, nu, password) })
+	if err := u.DB.Tx(ctx, func(tx *sql.Tx) error { return u.create(ctx, tx, nu, password) }); err != nil {
+		return err
+	}
+	return u.record(ctx, by, u.roleOf(ctx, by), "user.created", strings.ToLower(strings.TrimSpace(nu.Name)), "ok", map[string]string{"role": string(nu.Role)})
 }
 
-func (u *Users) create(ctx context.Context, tx *sql.Tx, by string, nu User, password string) error {
+// create inserts the user inside tx; the caller audits after the commit
+// (the audit log takes its own write transaction).
+func (u *Users) create(ctx context.Context, tx *sql.Tx, nu User, password string) error {
 	nu.Name = strings.ToLower(strings.TrimSpace(nu.Name))
 	if err := checkName(nu.Name); err != nil {
 		return err
@@ -162,17 +167,30 @@ func (u *Users) create(ctx context.Context, tx *sql.Tx, by string, nu User, pass
 		}
 		return fmt.Errorf("create user %s: %w", nu.Name, err)
 	}
-	return u.record(ctx, by, "auth.user_created", nu.Name, "ok", map[string]string{"role": string(nu.Role)})
+	return nil
 }
 
-func (u *Users) record(ctx context.Context, actor, action, object, outcome string, detail map[string]string) error {
+// record audits an action. role is the actor's role when known; entries
+// about unknown users and set-up are recorded under the system role.
+func (u *Users) record(ctx context.Context, actor string, role Role, action, object, outcome string, detail map[string]string) error {
 	if u.Audit == nil {
 		return nil
 	}
 	if actor == "" {
 		actor = "system"
 	}
-	return u.Audit.Record(ctx, audit.Entry{Actor: actor, Action: action, Object: object, Outcome: outcome, Detail: detail})
+	r := string(role)
+	if !role.Valid() {
+		r = "system"
+	}
+	return u.Audit.Record(ctx, audit.Entry{Actor: actor, Role: r, Action: action, Object: object, Outcome: outcome, Detail: detail})
+}
+
+// roleOf looks up the role of the user by, for audit entries.
+func (u *Users) roleOf(ctx context.Context, name string) Role {
+	var r string
+	_ = u.DB.QueryRowContext(ctx, `SELECT role FROM users WHERE name = ?`, name).Scan(&r)
+	return Role(r)
 }
 
 // dummyHash is compared against when the user does not exist, so that an
@@ -193,7 +211,7 @@ func (u *Users) Login(ctx context.Context, name, password string) (User, error) 
 		Scan(&usr.Name, &usr.FullName, &role, &hash, &active, &failures, &locked, &lastLogin)
 	if errors.Is(err, sql.ErrNoRows) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		_ = u.record(ctx, name, "auth.login_failed", name, "denied", map[string]string{"why": "unknown_user"})
+		_ = u.record(ctx, name, "", "auth.login_failed", name, "denied", map[string]string{"why": "unknown_user"})
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {
@@ -202,11 +220,11 @@ func (u *Users) Login(ctx context.Context, name, password string) (User, error) 
 	usr.Role, usr.Active = Role(role), active == 1
 	now := u.now()
 	if lt, err := time.Parse(time.RFC3339Nano, locked); err == nil && now.Before(lt) {
-		_ = u.record(ctx, name, "auth.login_failed", name, "denied", map[string]string{"why": "locked"})
+		_ = u.record(ctx, name, usr.Role, "auth.login_failed", name, "denied", map[string]string{"why": "locked"})
 		return User{}, fmt.Errorf("%w until %s", ErrLocked, lt.Local().Format("15:04"))
 	}
 	if !usr.Active {
-		_ = u.record(ctx, name, "auth.login_failed", name, "denied", map[string]string{"why": "disabled"})
+		_ = u.record(ctx, name, usr.Role, "auth.login_failed", name, "denied", map[string]string{"why": "disabled"})
 		return User{}, ErrDisabled
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
@@ -221,10 +239,10 @@ func (u *Users) Login(ctx context.Context, name, password string) (User, error) 
 			return User{}, fmt.Errorf("log in: record failure: %w", err)
 		}
 		if lockUntil != "" {
-			_ = u.record(ctx, name, "auth.locked", name, "denied", nil)
+			_ = u.record(ctx, name, usr.Role, "auth.locked_out", name, "denied", nil)
 			return User{}, fmt.Errorf("%w for %s", ErrLocked, u.lockFor())
 		}
-		_ = u.record(ctx, name, "auth.login_failed", name, "denied", map[string]string{"why": "password"})
+		_ = u.record(ctx, name, usr.Role, "auth.login_failed", name, "denied", map[string]string{"why": "password"})
 		return User{}, ErrBadCredentials
 	}
 	if _, err := u.DB.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = '', last_login = ?, updated_at = ? WHERE name = ?`,
@@ -232,7 +250,7 @@ func (u *Users) Login(ctx context.Context, name, password string) (User, error) 
 		return User{}, fmt.Errorf("log in: %w", err)
 	}
 	usr.LastLogin, _ = time.Parse(time.RFC3339Nano, lastLogin)
-	if err := u.record(ctx, name, "auth.login", name, "ok", map[string]string{"role": role}); err != nil {
+	if err := u.record(ctx, name, usr.Role, "auth.login", name, "ok", nil); err != nil {
 		return User{}, fmt.Errorf("log in: audit: %w", err)
 	}
 	return usr, nil
@@ -247,7 +265,7 @@ func (u *Users) Verify(ctx context.Context, name, password string, role Role) (U
 		return User{}, err
 	}
 	if usr.Role != role {
-		_ = u.record(ctx, name, "auth.verify_denied", name, "denied", map[string]string{"need": string(role)})
+		_ = u.record(ctx, name, usr.Role, "access.denied", name, "denied", map[string]string{"need": string(role)})
 		return User{}, fmt.Errorf("%w: %s is not a %s", ErrBadCredentials, name, role)
 	}
 	return usr, nil
@@ -270,7 +288,7 @@ func (u *Users) SetPassword(ctx context.Context, by, name, password string) erro
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set password: %s: %w", name, store.ErrNotFound)
 	}
-	return u.record(ctx, by, "auth.password_changed", name, "ok", nil)
+	return u.record(ctx, by, u.roleOf(ctx, by), "auth.password_changed", name, "ok", nil)
 }
 
 // SetActive enables or disables a user.
@@ -286,7 +304,11 @@ func (u *Users) SetActive(ctx context.Context, by, name string, active bool) err
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set active: %s: %w", name, store.ErrNotFound)
 	}
-	return u.record(ctx, by, "auth.user_active", name, "ok", map[string]string{"active": fmt.Sprint(active)})
+	action := "user.disabled"
+	if active {
+		action = "user.enabled"
+	}
+	return u.record(ctx, by, u.roleOf(ctx, by), action, name, "ok", nil)
 }
 
 // List returns all users by name.

@@ -80,9 +80,12 @@ func (u *Users) RunSetup(ctx context.Context, s Setup, keys KeyMaker) error {
 				return fmt.Errorf("set-up: %w", err)
 			}
 		}
-		return u.create(ctx, tx, "setup", s.Supervisor, s.Password)
+		return u.create(ctx, tx, s.Supervisor, s.Password)
 	})
 	if err != nil {
+		return err
+	}
+	if err := u.record(ctx, "setup", "", "user.created", strings.ToLower(strings.TrimSpace(s.Supervisor.Name)), "ok", map[string]string{"role": string(Supervisor)}); err != nil {
 		return err
 	}
 	if keys != nil {
@@ -90,5 +93,5 @@ func (u *Users) RunSetup(ctx context.Context, s Setup, keys KeyMaker) error {
 			return fmt.Errorf("set-up: create station keys: %w", err)
 		}
 	}
-	return u.record(ctx, "setup", "station.setup", s.StationID, "ok", map[string]string{"keys": fmt.Sprint(keys != nil)})
+	return u.record(ctx, "setup", "", "settings.changed", s.StationID, "ok", map[string]string{"what": "first_run_setup", "keys": fmt.Sprint(keys != nil)})
 }

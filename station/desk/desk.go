@@ -11,6 +11,7 @@ import (
 
 	"github.com/dinhdanh/dinhdanh/station/application"
 	"github.com/dinhdanh/dinhdanh/station/appstore"
+	"github.com/dinhdanh/dinhdanh/station/audit"
 	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/config"
 	"github.com/dinhdanh/dinhdanh/station/keys"
@@ -23,6 +24,10 @@ import (
 type Desk struct {
 	Deps ui.Deps
 	DB   *store.DB
+	// Audit is the station's audit log and Integrity what its start-up
+	// check found.
+	Audit     *audit.Log
+	Integrity audit.Integrity
 	// Missing lists the parts not wired in this build, for the log and
 	// the home screen.
 	Missing []string
@@ -62,11 +67,17 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 		return nil, fmt.Errorf("station keys: %w", err)
 	}
 	d := &Desk{DB: db}
-	// The tamper-evident audit log (privacy area) is wired here when it
-	// lands; until then recorders are nil and nothing is audited.
-	d.Missing = append(d.Missing, "audit log (station/audit Log)")
-	repo := application.NewRepo(db, kr, kf.LookupKey(), nil)
-	users := &auth.Users{DB: db}
+	// Checkpoints of the hash-chained audit log are signed with the
+	// station's own key.
+	log, err := audit.New(db, audit.Options{Signer: kf.Signing})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	d.Audit = log
+	d.Integrity = log.CheckIntegrity(ctx)
+	repo := application.NewRepo(db, kr, kf.LookupKey(), log)
+	users := &auth.Users{DB: db, Audit: log}
 	if cfg.Demo {
 		if err := demoAccounts(ctx, users, cfg, keyMaker{path: cfg.KeyFile, db: db}); err != nil {
 			db.Close()
@@ -86,6 +97,8 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 	d.Deps = ui.Deps{
 		DB:           db,
 		Users:        users,
+		Audit:        log,
+		Gate:         log,
 		Apps:         &appstore.Store{Repo: repo},
 		KeyMaker:     keyMaker{path: cfg.KeyFile, db: db},
 		StationID:    stationID,

@@ -80,6 +80,14 @@ type ConsentText interface {
 	ConsentText(lang string) (text, version string)
 }
 
+// AuditGate is the audit log's integrity gate: new applications are
+// refused while the log has an unacknowledged break, until a supervisor
+// acknowledges it. *audit.Log implements it.
+type AuditGate interface {
+	RequireIntact() error
+	Acknowledge(ctx context.Context, supervisor, note string) (audit.Integrity, error)
+}
+
 // Deps is everything the screens use. Nil members disable what needs them
 // and say so on screen.
 type Deps struct {
@@ -88,6 +96,7 @@ type Deps struct {
 	Apps    Applications
 	Devices workflow.Devices
 	Audit   audit.Recorder
+	Gate    AuditGate
 	Consent ConsentText
 	// KeyMaker creates the station keys at first run.
 	KeyMaker auth.KeyMaker

@@ -9,10 +9,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dinhdanh/dinhdanh/station/access"
+	"github.com/dinhdanh/dinhdanh/station/auth"
 )
 
 type homeView struct {
 	newReg, resume, approvals, queue, diag, logout *widget.Button
+	ackAudit                                       *widget.Button
 	status                                         *widget.Label
 	devices                                        *widget.Label
 }
@@ -49,6 +51,11 @@ func (u *UI) showHome() {
 	if u.allowed(access.RunDiagnostics) {
 		actions = append(actions, v.diag)
 	}
+	if u.D.Gate != nil && u.D.Gate.RequireIntact() != nil && u.allowed(access.AcknowledgeAuditCorruption) {
+		v.ackAudit = u.button(T("home.ack_audit"), u.acknowledgeAudit)
+		v.ackAudit.Importance = widget.DangerImportance
+		actions = append(actions, v.ackAudit)
+	}
 	actions = append(actions, v.logout)
 
 	who := T("home.user", "name", usr.FullName, "role", T("role."+string(usr.Role)))
@@ -74,6 +81,11 @@ func (u *UI) statusText() string {
 	}
 	if u.D.Demo {
 		lines = append(lines, T("home.demo"))
+	}
+	if u.D.Gate != nil {
+		if err := u.D.Gate.RequireIntact(); err != nil {
+			lines = append(lines, T("home.audit_broken")+" "+err.Error())
+		}
 	}
 	if u.D.Apps != nil {
 		counts, err := u.D.Apps.Counts(u.ctx)
@@ -134,4 +146,32 @@ func (u *UI) showDiagnostics() {
 		body = u.D.Diagnostics(u.Win)
 	}
 	u.show("diagnostics", container.NewBorder(container.NewHBox(heading(T("home.diagnostics")), back), nil, nil, nil, body))
+}
+
+// acknowledgeAudit lets a supervisor, with their own password, acknowledge
+// the audit log's breaks so the station takes applications again.
+func (u *UI) acknowledgeAudit() {
+	note := u.entry(T("home.ack_note"))
+	pw := widget.NewPasswordEntry()
+	pw.SetPlaceHolder(T("appr.password_hint"))
+	status := wrapped(T("home.ack_explain"))
+	ok := u.primary(T("home.ack_audit"), nil)
+	closeBtn := u.button(T("btn.close"), nil)
+	dlg := newModal(u.Win, T("home.ack_audit"), container.NewVBox(status, note, pw, container.NewHBox(ok, closeBtn)))
+	closeBtn.OnTapped = dlg.Hide
+	ok.OnTapped = func() {
+		sup, err := u.D.Users.Verify(u.ctx, u.User().Name, pw.Text, auth.Supervisor)
+		pw.SetText("")
+		if err != nil {
+			status.SetText(errorText(err))
+			return
+		}
+		if _, err := u.D.Gate.Acknowledge(u.ctx, sup.Name, note.Text); err != nil {
+			status.SetText(errorText(err))
+			return
+		}
+		dlg.Hide()
+		u.showHome()
+	}
+	dlg.Show()
 }

@@ -64,11 +64,15 @@ func (u *UI) newRegistration() {
 		u.showError(fmt.Errorf("registration: %w", access.ErrDenied))
 		return
 	}
+	if u.D.Gate != nil {
+		if err := u.D.Gate.RequireIntact(); err != nil {
+			u.showHome()
+			u.showError(err)
+			return
+		}
+	}
 	usr := u.User()
 	s := &workflow.Session{Devices: u.D.Devices, Apps: u.D.Apps, Audit: u.D.Audit, Officer: usr.Name, Role: string(usr.Role), PendingLimit: u.D.PendingLimit}
-	if u.D.Apps == nil {
-		s.Apps = nil
-	}
 	p := u.D.Policy
 	p.Fingers = append([]workflow.FingerPosition(nil), p.Fingers...)
 	if err := workflow.Start(u.ctx, s, p); err != nil {
@@ -579,7 +583,7 @@ func (u *UI) fingerException(r *registration, pos workflow.FingerPosition, done 
 			status.SetText(T("fing.pick_reason"))
 			return
 		}
-		if err := r.s.MarkFingerMissing(pos, exceptionReasons[idx], photo); err != nil {
+		if err := r.s.MarkFingerMissing(u.ctx, pos, exceptionReasons[idx], photo); err != nil {
 			status.SetText(errorText(err))
 			return
 		}

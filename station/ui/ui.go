@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dinhdanh/dinhdanh/station/access"
+	"github.com/dinhdanh/dinhdanh/station/audit"
 	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 )
@@ -175,6 +176,8 @@ func errorText(err error) string {
 		what, next = "err.bad_user", "next.bad_user"
 	case errors.Is(err, access.ErrDenied):
 		what, next = "err.denied", "next.denied"
+	case errors.Is(err, audit.ErrCorrupted):
+		what, next = "err.audit", "next.audit"
 	}
 	return T(what) + "\n\n" + T("next.label") + " " + T(next) + "\n\n" + T("err.detail") + " " + err.Error()
 }

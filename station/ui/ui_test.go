@@ -573,7 +573,7 @@ func TestFingerExceptionAndReview(t *testing.T) {
 	if !strings.Contains(r.message.Text, T("err.fingers")) {
 		t.Fatalf("incomplete fingers message %q", r.message.Text)
 	}
-	if err := r.s.MarkFingerMissing(workflow.LeftIndex, "bandaged", face(1)); err != nil {
+	if err := r.s.MarkFingerMissing(context.Background(), workflow.LeftIndex, "bandaged", face(1)); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(r.fingersDone)

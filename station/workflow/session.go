@@ -163,7 +163,7 @@ func (s *Session) ReadCard(ctx context.Context, key MRZKey, progress func(done, 
 	}
 	c, err := s.Devices.Card.ReadCard(ctx, key, progress)
 	if err != nil {
-		_ = s.audit(ctx, "card.read", "", "failed", map[string]string{"error": errKind(err)})
+		_ = s.audit(ctx, "card.read_failed", "", "failed", map[string]string{"error": errKind(err)})
 		return fmt.Errorf("read card: %w", err)
 	}
 	if err := s.Reg.CardRead(c); err != nil {
@@ -264,7 +264,7 @@ loop:
 	if err := s.Reg.PortraitCaptured(best); err != nil {
 		return best, err
 	}
-	return best, s.audit(ctx, "portrait.captured", "", "ok", map[string]string{"quality": fmt.Sprintf("%.2f", best.Quality), "frames": fmt.Sprint(n)})
+	return best, s.audit(ctx, "capture.face", "", "ok", map[string]string{"quality": fmt.Sprintf("%.2f", best.Quality), "frames": fmt.Sprint(n)})
 }
 
 // CaptureFinger scans one finger and keeps the best image over the
@@ -302,7 +302,7 @@ func (s *Session) CaptureFinger(ctx context.Context, pos FingerPosition) (Finger
 
 // MarkFingerMissing records an exception for a finger that cannot be
 // scanned, with the reason and a photo of the hand.
-func (s *Session) MarkFingerMissing(pos FingerPosition, reason string, photo image.Image) error {
+func (s *Session) MarkFingerMissing(ctx context.Context, pos FingerPosition, reason string, photo image.Image) error {
 	if err := s.Reg.require("finger exception", StepFingers); err != nil {
 		return err
 	}
@@ -310,10 +310,10 @@ func (s *Session) MarkFingerMissing(pos FingerPosition, reason string, photo ima
 		return fmt.Errorf("%w: a missing finger needs a reason and a photo", ErrFingers)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	f := s.fingers[pos]
 	s.fingers[pos] = FingerCapture{Position: pos, Attempts: f.Attempts, Missing: true, MissingReason: reason, ExceptionPhoto: photo}
-	return nil
+	s.mu.Unlock()
+	return s.audit(ctx, "capture.finger_exception", "", "ok", map[string]string{"finger": pos.String(), "reason": reason})
 }
 
 // Finger returns what is held for one finger so far.
@@ -351,7 +351,7 @@ func (s *Session) FinishFingers(ctx context.Context) error {
 	if err := s.Reg.FingersCaptured(fs); err != nil {
 		return err
 	}
-	return s.audit(ctx, "fingers.captured", "", "ok", map[string]string{"fingers": fmt.Sprint(len(fs) - missing), "missing": fmt.Sprint(missing)})
+	return s.audit(ctx, "capture.finger", "", "ok", map[string]string{"fingers": fmt.Sprint(len(fs) - missing), "missing": fmt.Sprint(missing)})
 }
 
 // Match runs the three checks and records the one decision. Errors of a
@@ -416,17 +416,18 @@ func (s *Session) Match(ctx context.Context) (Decision, error) {
 	if err := r.Decided(d); err != nil {
 		return d, err
 	}
-	det := map[string]string{"outcome": string(d.Outcome)}
-	if ev.FaceChip != nil {
-		det["face_chip"] = fmt.Sprintf("%.3f", ev.FaceChip.Value)
+	for _, c := range []struct {
+		action string
+		s      *Score
+	}{{"match.face_chip", ev.FaceChip}, {"match.face_cache", ev.FaceCache}, {"match.finger_cache", ev.FingerCache}} {
+		if c.s == nil {
+			continue
+		}
+		if err := s.audit(ctx, c.action, "", "ok", map[string]string{"score": fmt.Sprintf("%.3f", c.s.Value), "threshold": fmt.Sprintf("%.3f", c.s.Threshold), "match": fmt.Sprint(c.s.Match)}); err != nil {
+			return d, err
+		}
 	}
-	if ev.FaceCache != nil {
-		det["face_cache"] = fmt.Sprintf("%.3f", ev.FaceCache.Value)
-	}
-	if ev.FingerCache != nil {
-		det["finger_cache"] = fmt.Sprintf("%.3f", ev.FingerCache.Value)
-	}
-	return d, s.audit(ctx, "match.decided", "", "ok", det)
+	return d, s.audit(ctx, "match.search", "", "ok", map[string]string{"candidates": fmt.Sprint(len(ev.Candidates)), "outcome": string(d.Outcome)})
 }
 
 // EnterContact validates and records contact details and documents.
@@ -465,5 +466,5 @@ func (s *Session) Cancel(ctx context.Context, reason string) error {
 	if err := s.Reg.Cancel(reason); err != nil {
 		return err
 	}
-	return s.audit(ctx, "registration.cancelled", "", "ok", map[string]string{"at": s.Reg.History[len(s.Reg.History)-1].From.String()})
+	return s.audit(ctx, "application.cancelled", "", "ok", map[string]string{"at": s.Reg.History[len(s.Reg.History)-1].From.String()})
 }

@@ -445,10 +445,10 @@ func TestSessionEndToEnd(t *testing.T) {
 	if f, err := s.CaptureFinger(ctx, RightIndex); err != nil || f.Quality != 60 || f.Attempts != 2 {
 		t.Fatalf("second scan: %+v %v", f, err)
 	}
-	if err := s.MarkFingerMissing(LeftIndex, "", nil); err == nil {
+	if err := s.MarkFingerMissing(ctx, LeftIndex, "", nil); err == nil {
 		t.Fatal("exception without reason accepted")
 	}
-	if err := s.MarkFingerMissing(LeftIndex, "bandaged", testImage(7)); err != nil {
+	if err := s.MarkFingerMissing(ctx, LeftIndex, "bandaged", testImage(7)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.FinishFingers(ctx); err != nil {

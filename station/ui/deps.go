@@ -108,7 +108,15 @@ type Deps struct {
 	StationID, Office string
 	PendingLimit      int
 	IdleLogout        time.Duration
-	Policy            workflow.Policy
+	// IdleCheck is how often the idle logout is checked; zero means every
+	// second, negative never (tests call UI.CheckIdle themselves: fyne's
+	// test driver runs fyne.Do on the calling goroutine).
+	IdleCheck time.Duration
+	// Inline runs background work on the calling goroutine. For tests:
+	// fyne's test driver runs fyne.Do on the calling goroutine instead of
+	// the UI thread, so real background work would race with the test.
+	Inline bool
+	Policy workflow.Policy
 	// ReceiptDir is where receipts and consent forms are written as PDF.
 	ReceiptDir string
 	Demo       bool

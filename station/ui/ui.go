@@ -123,6 +123,10 @@ func (u *UI) show(name string, content fyne.CanvasObject) {
 
 // async runs work in the background and then done on the UI thread.
 func (u *UI) async(work func() error, done func(error)) {
+	if u.D.Inline {
+		done(work())
+		return
+	}
 	u.busy.Add(1)
 	go func() {
 		defer u.busy.Done()
@@ -224,13 +228,19 @@ func (u *UI) login(usr auth.User) {
 	stop := make(chan struct{})
 	u.stopIdl = stop
 	u.mu.Unlock()
-	go u.idleLoop(stop)
+	if u.D.IdleCheck >= 0 {
+		go u.idleLoop(stop)
+	}
 	u.clearOverlays()
 	u.showHome()
 }
 
 func (u *UI) idleLoop(stop chan struct{}) {
-	t := time.NewTicker(time.Second)
+	every := u.D.IdleCheck
+	if every == 0 {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {

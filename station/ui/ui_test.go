@@ -256,7 +256,7 @@ func newHarness(t *testing.T, setup bool) *harness {
 		}
 	}
 	d := Deps{DB: db, Users: users, Apps: h.app, StationID: "HN-BD-01", Office: "Công an phường Ba Đình", PendingLimit: 3,
-		ReceiptDir: t.TempDir(), Now: func() time.Time { return h.now },
+		ReceiptDir: t.TempDir(), Now: func() time.Time { return h.now }, IdleCheck: -1, Inline: true,
 		Devices: workflow.Devices{Card: &card{}, Camera: camera{}, FaceQuality: quality{}, Scanner: scanner{}, FingerQuality: scanner{},
 			Matcher: matcher{chip: workflow.Score{Value: 0.8, Threshold: 0.5, Match: true}}},
 	}

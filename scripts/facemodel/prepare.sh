@@ -222,7 +222,15 @@ prepare_resnet() {
 	log "built    $RESNET in $((SECONDS - start)) s"
 }
 
-prepare_landmarks
-prepare_detector
-prepare_resnet
+# Each file in its own subshell so that one failure does not hide the
+# others: the run ends by naming everything that is still missing.
+failed=()
+set +e
+(set -e; prepare_landmarks) || failed+=("$LANDMARKS")
+(set -e; prepare_detector) || failed+=("$DETECTOR")
+(set -e; prepare_resnet) || failed+=("$RESNET")
+set -e
+if ((${#failed[@]})); then
+	die "not ready in $model_dir: ${failed[*]} (see the messages above)"
+fi
 log "models ready in $model_dir"

@@ -221,3 +221,35 @@ func TestDefaultDir(t *testing.T) {
 		t.Errorf("DefaultDir with %s = %q, %v", EnvDir, d, err)
 	}
 }
+
+// BenchmarkCheck measures Check on the prepared model folder, with the hash
+// cache (what start-up pays) and without (the first start, or after an
+// update): go test -run=^$ -bench=Check ./matcher/face/model
+func BenchmarkCheck(b *testing.B) {
+	dir, err := DefaultDir()
+	if err != nil {
+		b.Skip(err)
+	}
+	if err := Check(dir); err != nil {
+		b.Skipf("model folder not prepared: %v", err)
+	}
+	b.Run("cached", func(b *testing.B) {
+		c := &hashCache{path: filepath.Join(b.TempDir(), "c.json")}
+		if err := check(dir, specs, c); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := check(dir, specs, &hashCache{path: c.path}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("uncached", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := check(dir, specs, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

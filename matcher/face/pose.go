@@ -129,7 +129,7 @@ func eyeCenters(lm []image.Point) (l, r [2]float64, ok bool) {
 // rollFromEyes is the in-plane tilt of the line between the eyes, usable
 // with either landmark model.
 func rollFromEyes(l, r [2]float64) float64 {
-	return math.Atan2(-(r[1] - l[1]), r[0]-l[0]) * -180 / math.Pi
+	return math.Atan2(-(r[1]-l[1]), r[0]-l[0]) * -180 / math.Pi
 }
 
 func inverse3(m [3][3]float64) ([3][3]float64, bool) {

@@ -80,7 +80,7 @@ type Report struct {
 	AtFMR               []OperatingPoint // FNMR at FMR 1e-2 and 1e-3 (and any others asked)
 	DET                 []OperatingPoint // the curve, one point per distinct threshold, thinned
 	genuine, impostor   []float64        // sorted
-	Accuracy06          float64 // pair accuracy at dlib's customary 0.6
+	Accuracy06          float64          // pair accuracy at dlib's customary 0.6
 	FMR06, FNMR06       float64
 	GenuineN, ImpostorN int
 }

@@ -2,6 +2,7 @@ package face
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"gocv.io/x/gocv"
@@ -98,3 +99,26 @@ func (b *BestFrame) Best() (best, nearest *Capture) { return b.best, b.bestFail 
 
 // Frames counts the captures offered.
 func (b *BestFrame) Frames() int { return b.frames }
+
+// DescribeFile reads an image file and returns the descriptor of its one
+// face, without quality gating: for evaluation over photo collections,
+// where every usable face counts. Files with no face or several fail.
+func (r *Recognizer) DescribeFile(path string) (faceindex.Descriptor, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return faceindex.Descriptor{}, err
+	}
+	m, err := Decode(b)
+	if err != nil {
+		return faceindex.Descriptor{}, err
+	}
+	defer m.Close()
+	faces, err := r.Detect(m)
+	if err != nil {
+		return faceindex.Descriptor{}, err
+	}
+	if len(faces) != 1 {
+		return faceindex.Descriptor{}, fmt.Errorf("%d faces found, want 1", len(faces))
+	}
+	return faces[0].Descriptor, nil
+}

@@ -33,7 +33,7 @@ type canvas struct {
 func newCanvas(w, h int) *canvas {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	return &canvas{img: img, left: 70, top: 40, right: w - 20, bott: h - 55}
+	return &canvas{img: img, left: 70, top: 50, right: w - 20, bott: h - 55}
 }
 
 func (c *canvas) text(x, y int, s string, col color.Color) {
@@ -133,13 +133,13 @@ func (r *Report) WriteDET(w io.Writer, title string) error {
 	}
 	c.rect(image.Rect(px(r.EER)-4, py(r.EER)-4, px(r.EER)+5, py(r.EER)+5), colImpostor)
 	c.text(px(r.EER)+8, py(r.EER)+4, fmt.Sprintf("EER %.3f", r.EER), colImpostor)
-	for _, p := range r.AtFMR {
+	for i, p := range r.AtFMR {
 		x := px(p.TargetFMR)
 		c.line(x, c.top, x, c.bott, 1, colImpostor)
-		c.text(x+3, c.top+14, fmt.Sprintf("FNMR %.3f", p.FNMR), colImpostor)
+		c.text(x+3, c.bott-10-14*i, fmt.Sprintf("FNMR %.3f", p.FNMR), colImpostor)
 	}
 	c.textCentered((c.left+c.right)/2, c.bott+40, "false match rate (FMR)")
-	c.text(8, c.top-12, "false non-match rate (FNMR)", colAxis)
+	c.text(8, c.top-10, "false non-match rate (FNMR)", colAxis)
 	c.textCentered((c.left+c.right)/2, 18, title)
 	return png.Encode(w, c.img)
 }
@@ -172,22 +172,22 @@ func (r *Report) WriteHistogram(w io.Writer, title string) error {
 	for i := 0; i < bins; i++ {
 		x := c.left + int(float64(i)*bw)
 		x1 := c.left + int(float64(i+1)*bw)
-		c.rect(image.Rect(x, py(hm[i]), x1, c.bott), color.RGBA{0xd6, 0x27, 0x28, 0x80})
-		c.rect(image.Rect(x, py(hg[i]), x1, c.bott), color.RGBA{0x1f, 0x77, 0xb4, 0x80})
+		c.rect(image.Rect(x, py(hm[i]), x1, c.bott), color.NRGBA{0xd6, 0x27, 0x28, 0x80})
+		c.rect(image.Rect(x, py(hg[i]), x1, c.bott), color.NRGBA{0x1f, 0x77, 0xb4, 0x80})
 	}
 	for d := lo; d <= hi+1e-9; d += 0.1 {
 		c.textCentered(px(d), c.bott+16, fmt.Sprintf("%.1f", d))
 	}
 	c.frame()
-	for _, p := range r.AtFMR {
+	for i, p := range r.AtFMR {
 		x := px(p.Threshold)
 		c.line(x, c.top, x, c.bott, 1, colAxis)
-		c.text(x+3, c.top+14, fmt.Sprintf("FMR %g: %.3f", p.TargetFMR, p.Threshold), colAxis)
+		c.text(x+3, c.top+14+14*i, fmt.Sprintf("FMR %g: %.3f", p.TargetFMR, p.Threshold), colAxis)
 	}
 	c.text(c.right-150, c.top+30, fmt.Sprintf("genuine  n=%d", len(r.genuine)), colGenuine)
 	c.text(c.right-150, c.top+46, fmt.Sprintf("impostor n=%d", len(r.impostor)), colImpostor)
 	c.textCentered((c.left+c.right)/2, c.bott+40, "Euclidean distance between descriptors")
-	c.text(8, c.top-12, "fraction of pairs", colAxis)
+	c.text(8, c.top-10, "fraction of pairs", colAxis)
 	c.textCentered((c.left+c.right)/2, 18, title)
 	return png.Encode(w, c.img)
 }

@@ -120,7 +120,6 @@ func BenchmarkClassify1N(b *testing.B) {
 	}
 }
 
-
 // syntheticSamples draws n descriptors like faceindex's benchmarks do:
 // components N(0, 0.12²).
 func syntheticSamples(n int) ([]goface.Descriptor, []int32) {

@@ -52,7 +52,7 @@ func (cameraDouble) Frames(ctx context.Context) (<-chan image.Image, error) {
 type qualityDouble struct{}
 
 func (qualityDouble) Assess(m image.Image) (workflow.FrameQuality, error) {
-	return workflow.FrameQuality{Found: true, Score: 0.9, Face: image.Rect(10, 10, 40, 40)}, nil
+	return workflow.FrameQuality{Found: true, Usable: true, Score: 0.9, Face: image.Rect(10, 10, 40, 40)}, nil
 }
 
 type scannerDouble struct{}

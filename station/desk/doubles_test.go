@@ -34,7 +34,7 @@ func (d dbl) Frames(ctx context.Context) (<-chan image.Image, error) {
 	return ch, nil
 }
 func (d dbl) Assess(image.Image) (workflow.FrameQuality, error) {
-	return workflow.FrameQuality{Found: true, Score: 0.9}, nil
+	return workflow.FrameQuality{Found: true, Usable: true, Score: 0.9}, nil
 }
 func (d dbl) CaptureFinger(context.Context, workflow.FingerPosition) (image.Image, error) {
 	return pic(), nil

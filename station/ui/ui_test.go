@@ -101,7 +101,7 @@ func (quality) Assess(img image.Image) (workflow.FrameQuality, error) {
 	if s > 1 {
 		s = 1
 	}
-	return workflow.FrameQuality{Found: true, Face: image.Rect(100, 50, 220, 190), Score: s}, nil
+	return workflow.FrameQuality{Found: true, Usable: true, Face: image.Rect(100, 50, 220, 190), Score: s}, nil
 }
 
 type scanner struct{}

@@ -177,6 +177,8 @@ func Decide(ev Evidence) Decision {
 		}
 	} else if len(ev.Candidates) > 0 {
 		add("reason.no_duplicate", Verified, nil)
+	} else {
+		add("reason.search_unavailable", Review, nil)
 	}
 	return d
 }

@@ -28,6 +28,7 @@ var (
 	ErrNotVerifiable  = errors.New("the application cannot be submitted with this decision")
 	ErrCancelled      = errors.New("cancelled")
 	ErrAlreadyDecided = errors.New("application already decided")
+	ErrUnavailable    = errors.New("engine not available in this station")
 )
 
 // Advice names, for an error, a translation key for what happened and one

@@ -25,7 +25,11 @@ type Camera interface {
 
 // FrameQuality is the face quality of one frame.
 type FrameQuality struct {
+	// Found reports a face in the frame (drawn on the preview); Usable
+	// that the frame passed every quality check and can become the
+	// portrait.
 	Found    bool
+	Usable   bool
 	Face     image.Rectangle // in frame coordinates, for the overlay
 	Score    float64         // 0..1, higher is better
 	Problems []string        // translation keys: "quality.too_dark", "quality.not_frontal"...
@@ -48,7 +52,8 @@ type FingerQuality interface {
 
 // Matcher runs the comparisons of the matching step. FaceCache and
 // FingerCache return ErrNotInCache when the ID number has no cached
-// templates.
+// templates; any method returns ErrUnavailable when its engine is not part
+// of this station, and the decision then says so (review).
 type Matcher interface {
 	FaceChip(ctx context.Context, live, chip image.Image) (Score, error)
 	FaceCache(ctx context.Context, idNumber string, live image.Image) (Score, error)
@@ -237,7 +242,7 @@ loop:
 		if onFrame != nil {
 			onFrame(img, q)
 		}
-		if !q.Found {
+		if !q.Found || !q.Usable {
 			stable = 0
 			continue
 		}
@@ -378,16 +383,20 @@ func (s *Session) Match(ctx context.Context) (Decision, error) {
 	}
 	if r.Card.Photo != nil {
 		sc, err := m.FaceChip(ctx, r.Portrait.Image, r.Card.Photo)
-		if err != nil {
+		switch {
+		case errors.Is(err, ErrUnavailable):
+		case err != nil:
 			return Decision{}, fmt.Errorf("compare with chip photo: %w", err)
+		default:
+			ev.FaceChip = &sc
 		}
-		ev.FaceChip = &sc
 	}
 	ev.InCache = true
 	sc, err := m.FaceCache(ctx, r.Card.IDNumber, r.Portrait.Image)
 	switch {
 	case errors.Is(err, ErrNotInCache):
 		ev.InCache = false
+	case errors.Is(err, ErrUnavailable):
 	case err != nil:
 		return Decision{}, fmt.Errorf("compare face with cache: %w", err)
 	default:
@@ -396,7 +405,7 @@ func (s *Session) Match(ctx context.Context) (Decision, error) {
 	if ev.InCache && len(live) > 0 {
 		sc, err := m.FingerCache(ctx, r.Card.IDNumber, live)
 		switch {
-		case errors.Is(err, ErrNotInCache):
+		case errors.Is(err, ErrNotInCache), errors.Is(err, ErrUnavailable):
 		case err != nil:
 			return Decision{}, fmt.Errorf("compare fingers with cache: %w", err)
 		default:
@@ -408,7 +417,7 @@ func (s *Session) Match(ctx context.Context) (Decision, error) {
 		k = 5
 	}
 	cands, err := m.Search(ctx, r.Portrait.Image, live, k)
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrUnavailable) {
 		return Decision{}, fmt.Errorf("duplicate search: %w", err)
 	}
 	ev.Candidates = cands

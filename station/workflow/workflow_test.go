@@ -341,7 +341,7 @@ type fakeQuality struct{ scores []float64 }
 func (f fakeQuality) Assess(img image.Image) (FrameQuality, error) {
 	i := int(img.At(0, 0).(color.Gray).Y)
 	s := f.scores[i]
-	return FrameQuality{Found: s > 0, Score: s}, nil
+	return FrameQuality{Found: s > 0, Usable: s > 0, Score: s}, nil
 }
 
 type fakeScanner struct{ q []int }

@@ -29,26 +29,26 @@ func (e *StatusError) Is(target error) bool {
 
 // Named status words (ISO 7816-4 §5.1.3 and ICAO 9303-11).
 var (
-	ErrAuthFailed          = &StatusError{0x6300} // also a wrong BAC key
-	ErrEndOfFile           = &StatusError{0x6282}
-	ErrMemoryFailure       = &StatusError{0x6581}
-	ErrWrongLength         = &StatusError{0x6700}
-	ErrSMNotSupported      = &StatusError{0x6882}
+	ErrAuthFailed           = &StatusError{0x6300} // also a wrong BAC key
+	ErrEndOfFile            = &StatusError{0x6282}
+	ErrMemoryFailure        = &StatusError{0x6581}
+	ErrWrongLength          = &StatusError{0x6700}
+	ErrSMNotSupported       = &StatusError{0x6882}
 	ErrSecurityNotSatisfied = &StatusError{0x6982}
-	ErrAuthBlocked         = &StatusError{0x6983}
-	ErrConditionsNotMet    = &StatusError{0x6985}
-	ErrNoCurrentEF         = &StatusError{0x6986}
-	ErrSMObjectsMissing    = &StatusError{0x6987}
-	ErrSMObjectsIncorrect  = &StatusError{0x6988}
-	ErrWrongData           = &StatusError{0x6A80}
-	ErrFuncNotSupported    = &StatusError{0x6A81}
-	ErrFileNotFound        = &StatusError{0x6A82}
-	ErrWrongP1P2           = &StatusError{0x6A86}
-	ErrRefDataNotFound     = &StatusError{0x6A88}
-	ErrWrongOffset         = &StatusError{0x6B00}
-	ErrINSNotSupported     = &StatusError{0x6D00}
-	ErrCLANotSupported     = &StatusError{0x6E00}
-	ErrNoDiagnosis         = &StatusError{0x6F00}
+	ErrAuthBlocked          = &StatusError{0x6983}
+	ErrConditionsNotMet     = &StatusError{0x6985}
+	ErrNoCurrentEF          = &StatusError{0x6986}
+	ErrSMObjectsMissing     = &StatusError{0x6987}
+	ErrSMObjectsIncorrect   = &StatusError{0x6988}
+	ErrWrongData            = &StatusError{0x6A80}
+	ErrFuncNotSupported     = &StatusError{0x6A81}
+	ErrFileNotFound         = &StatusError{0x6A82}
+	ErrWrongP1P2            = &StatusError{0x6A86}
+	ErrRefDataNotFound      = &StatusError{0x6A88}
+	ErrWrongOffset          = &StatusError{0x6B00}
+	ErrINSNotSupported      = &StatusError{0x6D00}
+	ErrCLANotSupported      = &StatusError{0x6E00}
+	ErrNoDiagnosis          = &StatusError{0x6F00}
 )
 
 var swNames = map[uint16]string{

@@ -31,6 +31,10 @@ type Desk struct {
 	// Missing lists the parts not wired in this build, for the log and
 	// the home screen.
 	Missing []string
+	// DemoCard is what to type for the demo card (ID number and dates).
+	DemoCard string
+
+	closers []func() error
 }
 
 // keyMaker creates the key file and the first data key at first run.
@@ -114,7 +118,8 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 			d.Deps.DemoLogins = append(d.Deps.DemoLogins, a[0]+" / "+a[1]+" ("+a[2]+")")
 		}
 	}
-	d.Missing = append(d.Missing, wireDevices(ctx, cfg, d)...)
+	d.Missing = append(d.Missing, wireDevices(ctx, cfg, d, kr, kf)...)
+	d.Deps.DemoCard = d.DemoCard
 	return d, nil
 }
 
@@ -147,5 +152,10 @@ func demoAccounts(ctx context.Context, users *auth.Users, cfg *config.Config, km
 	return nil
 }
 
-// Close closes the database.
-func (d *Desk) Close() error { return d.DB.Close() }
+// Close releases the engines and devices, then the database.
+func (d *Desk) Close() error {
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		_ = d.closers[i]()
+	}
+	return d.DB.Close()
+}

@@ -2,26 +2,245 @@ package desk
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // the demo portrait
+	"os"
+	"path/filepath"
+	"sync"
 
+	"github.com/dinhdanh/dinhdanh/devices/camera"
+	"github.com/dinhdanh/dinhdanh/devices/chip/chipsim"
+	"github.com/dinhdanh/dinhdanh/devices/chip/passiveauth"
+	"github.com/dinhdanh/dinhdanh/devices/finger"
+	"github.com/dinhdanh/dinhdanh/devices/finger/uru4000"
+	"github.com/dinhdanh/dinhdanh/devices/registry"
+	"github.com/dinhdanh/dinhdanh/devices/usbdev"
+	"github.com/dinhdanh/dinhdanh/internal/shared"
+	"github.com/dinhdanh/dinhdanh/matcher/face"
 	"github.com/dinhdanh/dinhdanh/station/config"
+	"github.com/dinhdanh/dinhdanh/station/keys"
+	"github.com/dinhdanh/dinhdanh/station/matching"
+	"github.com/dinhdanh/dinhdanh/station/workflow"
+	"github.com/dinhdanh/dinhdanh/sync/cache"
 )
 
+// DemoCitizens is how many synthetic citizens demo mode puts in an empty
+// template cache, so the 1:N search has something to search.
+const DemoCitizens = 2000
+
+// demoPortrait is the shared photo the demo card carries and the demo
+// camera shows: one the face engine accepts under the live policy.
+const demoPortrait = "chaeyeon2.jpg"
+
+func loadDemoPortrait() ([]byte, image.Image) {
+	d, err := shared.Dir()
+	if err != nil {
+		return nil, nil
+	}
+	b, err := os.ReadFile(filepath.Join(d, "data", "faces", "idols", demoPortrait))
+	if err != nil {
+		return nil, nil
+	}
+	f, err := os.Open(filepath.Join(d, "data", "faces", "idols", demoPortrait))
+	if err != nil {
+		return nil, nil
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, nil
+	}
+	return b, img
+}
+
 // wireDevices fills d.Deps.Devices from the device and engine areas
-// according to cfg.Devices (auto, sim, real) and returns what it could not
-// wire. Each area's adapter is added here as its package lands.
-func wireDevices(ctx context.Context, cfg *config.Config, d *Desk) (missing []string) {
+// according to cfg.Devices (auto, sim, real) and cfg.Demo, and returns what
+// it could not wire.
+func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyring, kf *keys.File) (missing []string) {
 	dev := &d.Deps.Devices
+	sim := cfg.Devices == "sim" || cfg.Demo
+	portraitJPEG, portrait := loadDemoPortrait()
+
+	// Card: the CCCD simulator in demo mode; a real reader needs the PC/SC
+	// transport of the chip area, not wired yet.
+	if sim {
+		p := chipsim.DemoPerson()
+		if portraitJPEG != nil {
+			if b, err := chipsim.ChipPortrait(portraitJPEG); err == nil {
+				p.Portrait = b
+			}
+		}
+		card, pki, err := chipsim.NewCCCD(p, chipsim.Options{})
+		if err != nil {
+			missing = append(missing, "card simulator: "+err.Error())
+		} else {
+			ts := &passiveauth.TrustStore{}
+			if err := ts.Add(pki.CSCADER); err != nil {
+				missing = append(missing, "card simulator trust: "+err.Error())
+			}
+			dev.Card = &cardReader{t: card, trust: ts, present: card.Insert}
+			d.DemoCard = fmt.Sprintf("%s, %s/%s/19%s, %s/%s/20%s", p.IDNumber, p.DateOfBirth[4:], p.DateOfBirth[2:4], p.DateOfBirth[:2],
+				p.DateOfExpiry[4:], p.DateOfExpiry[2:4], p.DateOfExpiry[:2])
+		}
+	}
 	if dev.Card == nil {
-		missing = append(missing, "card reader (devices/chip)")
+		missing = append(missing, "card reader (PC/SC transport for devices/chip/emrtd)")
 	}
-	if dev.Camera == nil || dev.FaceQuality == nil {
-		missing = append(missing, "camera and face quality (devices/camera, matcher/face)")
+
+	// Camera and scanner: the device registry, with its simulators for
+	// kinds not attached in demo/sim mode.
+	var bus usbdev.Bus
+	if cfg.Devices != "sim" {
+		h := usbdev.NewHost()
+		bus = h
+		d.closers = append(d.closers, h.Close)
 	}
-	if dev.Scanner == nil || dev.FingerQuality == nil {
-		missing = append(missing, "fingerprint scanner and quality (devices/finger, matcher/finger)")
+	reg := registry.New(registry.Options{USB: bus, Demo: sim || cfg.Devices == "auto"})
+	if _, err := reg.Scan(ctx); err != nil {
+		missing = append(missing, "device scan: "+err.Error())
 	}
-	if dev.Matcher == nil {
-		missing = append(missing, "matcher (matcher/face, matcher/finger, sync/cache)")
+	if e, ok := reg.Default(registry.Camera); ok {
+		var src camera.Source
+		var err error
+		if e.Simulated && portrait != nil {
+			// The photo's own aspect: a centre crop to 4:3 would cut the
+			// face of a portrait-format photo.
+			w, h := portrait.Bounds().Dx(), portrait.Bounds().Dy()
+			for w > 960 || h > 960 {
+				w, h = w*3/4, h*3/4
+			}
+			src = camera.Synthetic(w, h, 15, []image.Image{portrait})
+		} else {
+			src, err = reg.OpenCamera(e, 640, 480, 15)
+		}
+		if err != nil {
+			missing = append(missing, "camera: "+err.Error())
+		} else {
+			dev.Camera = &cameraAdapter{src: src}
+		}
+	} else {
+		missing = append(missing, "camera (none attached)")
 	}
+	if e, ok := reg.Default(registry.Scanner); ok {
+		dev.Scanner = &scannerAdapter{reg: reg, entry: e, sim: reg.SimScanner()}
+	} else {
+		missing = append(missing, "fingerprint scanner (none attached)")
+	}
+
+	// Face engine over the citizen cache.
+	cc := cache.New(d.DB, kr, kf.LookupKey())
+	if cfg.Demo {
+		if n, err := cc.Count(ctx); err == nil && n == 0 {
+			if _, err := cc.FillSynthetic(ctx, DemoCitizens, 1, nil); err != nil {
+				missing = append(missing, "demo cache: "+err.Error())
+			}
+		}
+	}
+	rec, err := face.NewRecognizer(face.Options{ModelDir: cfg.ModelDir})
+	if err != nil {
+		missing = append(missing, "face engine: "+err.Error())
+	} else {
+		d.closers = append(d.closers, func() error { rec.Close(); return nil })
+		m, err := face.DefaultMatcher()
+		if err != nil {
+			missing = append(missing, "face matcher: "+err.Error())
+		} else {
+			f := matching.NewFace(rec, m, cc)
+			if _, err := f.BuildIndex(ctx); err != nil {
+				missing = append(missing, "face 1:N index: "+err.Error())
+			}
+			dev.FaceQuality, dev.Matcher = f, f
+		}
+	}
+	missing = append(missing, "fingerprint quality and matching (matcher/finger)")
 	return missing
+}
+
+// cameraAdapter turns a device camera source into the workflow's frame
+// stream, one capture at a time.
+type cameraAdapter struct {
+	mu  sync.Mutex
+	src camera.Source
+}
+
+func (c *cameraAdapter) Frames(ctx context.Context) (<-chan image.Image, error) {
+	c.mu.Lock()
+	if err := c.src.Open(); err != nil {
+		c.mu.Unlock()
+		return nil, fmt.Errorf("%w: %v", workflow.ErrNoDevice, err)
+	}
+	out := make(chan image.Image)
+	go func() {
+		defer c.mu.Unlock()
+		defer c.src.Close()
+		defer close(out)
+		in := c.src.Frames()
+		for {
+			select {
+			case f, ok := <-in:
+				if !ok {
+					return
+				}
+				select {
+				case out <- f.Image:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// scannerAdapter opens the scanner at first use and captures one finger.
+// In demo mode it lays the simulator's finger on the platen for the
+// capture.
+type scannerAdapter struct {
+	reg   *registry.Registry
+	entry registry.Entry
+	sim   *uru4000.Sim
+
+	mu sync.Mutex
+	s  finger.Scanner
+}
+
+func (a *scannerAdapter) CaptureFinger(ctx context.Context, pos workflow.FingerPosition) (image.Image, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.s == nil {
+		s, err := a.reg.OpenScanner(ctx, a.entry)
+		if err != nil {
+			return nil, scannerError(err)
+		}
+		a.s = s
+	}
+	if a.sim != nil {
+		a.sim.PlaceFinger()
+		defer a.sim.LiftFinger()
+	}
+	img, err := a.s.Capture(ctx, finger.CaptureOptions{})
+	if err != nil {
+		if errors.Is(err, finger.ErrDisconnected) || errors.Is(err, finger.ErrFaulty) {
+			a.s.Close()
+			a.s = nil
+		}
+		return nil, scannerError(err)
+	}
+	return img.Gray, nil
+}
+
+func scannerError(err error) error {
+	switch {
+	case errors.Is(err, finger.ErrTimeout):
+		return fmt.Errorf("%w: %v", workflow.ErrTimeout, err)
+	case errors.Is(err, finger.ErrCancelled):
+		return fmt.Errorf("%w: %v", workflow.ErrCancelled, err)
+	case errors.Is(err, finger.ErrDisconnected):
+		return fmt.Errorf("%w: %v", workflow.ErrNoDevice, err)
+	}
+	return fmt.Errorf("%w: %v", workflow.ErrDevice, err)
 }

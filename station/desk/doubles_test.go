@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"image"
 	"time"
 
@@ -50,3 +51,5 @@ func (d dbl) FingerCache(context.Context, string, []workflow.FingerCapture) (wor
 func (d dbl) Search(context.Context, image.Image, []workflow.FingerCapture, int) ([]workflow.Candidate, error) {
 	return []workflow.Candidate{{IDNumber: d.id, Modality: "face", Score: ok}}, nil
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -120,7 +120,9 @@ type Deps struct {
 	// ReceiptDir is where receipts and consent forms are written as PDF.
 	ReceiptDir string
 	Demo       bool
-	// DemoLogins are shown on the log-in screen in demo mode.
+	// DemoLogins are shown on the log-in screen in demo mode, and
+	// DemoCard (what to type for the simulated card) on the card step.
 	DemoLogins []string
+	DemoCard   string
 	Now        func() time.Time
 }

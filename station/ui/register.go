@@ -272,7 +272,11 @@ func (u *UI) stepCard(r *registration) fyne.CanvasObject {
 		widget.NewFormItem(T("card.zone"), r.zone),
 	)
 	r.focus = r.idNumber
-	return container.NewVBox(wrapped(T("card.intro")), form, container.NewHBox(r.read, r.stop), r.progress)
+	intro := T("card.intro")
+	if u.D.DemoCard != "" {
+		intro += "\n" + T("card.demo", "card", u.D.DemoCard)
+	}
+	return container.NewVBox(wrapped(intro), form, container.NewHBox(r.read, r.stop), r.progress)
 }
 
 // --- step 2: card data ---

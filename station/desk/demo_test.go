@@ -1,0 +1,99 @@
+package desk
+
+import (
+	"context"
+	"image"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dinhdanh/dinhdanh/devices/chip/chipsim"
+	"github.com/dinhdanh/dinhdanh/station/config"
+	"github.com/dinhdanh/dinhdanh/station/workflow"
+)
+
+// TestDemoDevices runs a registration on the demo station's own devices:
+// the CCCD simulator read over BAC and secure messaging, the synthetic
+// camera judged by the face engine, the simulated USB scanner, the face
+// matcher over the synthetic citizen cache.
+func TestDemoDevices(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the face models")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.DataDir, cfg.DBPath, cfg.KeyFile, cfg.Demo, cfg.Devices = dir, filepath.Join(dir, "s.db"), filepath.Join(dir, "s.key"), true, "sim"
+	d, err := Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	t.Logf("missing: %s", strings.Join(d.Missing, "; "))
+	dev := d.Deps.Devices
+	if dev.Card == nil || dev.Camera == nil || dev.Scanner == nil {
+		t.Fatalf("demo devices not wired: %+v", d.Missing)
+	}
+	s := &workflow.Session{Devices: dev, Apps: d.Deps.Apps, Audit: d.Audit, Officer: "canbo", Role: "officer"}
+	if err := workflow.Start(ctx, s, workflow.DefaultPolicy()); err != nil {
+		t.Fatal(err)
+	}
+	p := chipsim.DemoPerson()
+	wrong := workflow.MRZKey{DocumentNumber: p.IDNumber[3:], BirthDate: "950316", ExpiryDate: p.DateOfExpiry}
+	if err := s.ReadCard(ctx, wrong, nil); !errorsIs(err, workflow.ErrAccessDenied) {
+		t.Fatalf("wrong birth date: %v", err)
+	}
+	steps := 0
+	key := workflow.MRZKey{DocumentNumber: p.IDNumber[3:], BirthDate: p.DateOfBirth, ExpiryDate: p.DateOfExpiry}
+	if err := s.ReadCard(ctx, key, func(done, total int) { steps++ }); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Reg.Card
+	if c.IDNumber != p.IDNumber || c.FullName != "Nguyễn Văn An" || !c.PassiveAuthOK || c.Photo == nil || c.BirthDate.Year() != 1995 || steps == 0 {
+		t.Fatalf("card %+v (progress calls %d)", c, steps)
+	}
+	if err := s.ConfirmCard(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordConsent(ctx, workflow.Consent{Given: true, TextVersion: "vi-1", Lang: "vi"}); err != nil {
+		t.Fatal(err)
+	}
+	img, err := dev.Scanner.CaptureFinger(ctx, workflow.RightIndex)
+	if err != nil || img.Bounds().Empty() {
+		t.Fatalf("simulated scanner: %v", err)
+	}
+	if dev.FaceQuality == nil {
+		t.Skipf("face engine not available: %v", d.Missing)
+	}
+	s.Capture = workflow.AutoCapture{MaxFrames: 10, GoodEnough: 0.8, StableFrames: 2}
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	por, err := s.CapturePortrait(cctx, nil)
+	if err != nil {
+		t.Fatalf("portrait from the synthetic camera: %v", err)
+	}
+	t.Logf("portrait quality %.2f after %d frames", por.Quality, por.Frames)
+	photo := image.NewGray(image.Rect(0, 0, 8, 8))
+	for _, f := range s.Reg.Policy.Fingers {
+		if err := s.MarkFingerMissing(ctx, f, "unreadable", photo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.FinishFingers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dec, err := s.Match(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range dec.Reasons {
+		t.Logf("%s %s %v", r.Outcome, r.Code, r.Args)
+	}
+	if dec.Evidence.FaceChip == nil || !dec.Evidence.FaceChip.Match {
+		t.Errorf("live portrait does not match the demo card's chip photo: %+v", dec.Evidence.FaceChip)
+	}
+	if dec.Outcome == workflow.Rejected {
+		t.Fatalf("demo decision rejected")
+	}
+}

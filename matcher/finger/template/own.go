@@ -57,7 +57,7 @@ func Unmarshal(b []byte) (*Template, error) {
 	if b[4] != ownVersion {
 		return nil, fmt.Errorf("template: unsupported version %d: %w", b[4], ErrCorrupt)
 	}
-	n := int(binary.LittleEndian.Uint16(b[14:]))
+	n := int(binary.LittleEndian.Uint16(b[13:]))
 	if len(b) != ownHeader+ownMinutia*n+4 {
 		return nil, fmt.Errorf("template: %d minutiae need %d bytes, have %d: %w", n, ownHeader+ownMinutia*n+4, len(b), ErrCorrupt)
 	}

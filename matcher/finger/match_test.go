@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"image"
-	"math"
 	"image/png"
+	"math"
 	"testing"
 
 	"github.com/dinhdanh/dinhdanh/matcher/finger/template"

@@ -75,6 +75,21 @@ func localSim(a, b *cylinder) float32 {
 	return 1 - sqrtTab[nx]/den
 }
 
+// pair is a candidate correspondence between minutia A and minutia B.
+type pair struct {
+	a, b uint16
+	sim  float32
+}
+
+// Relaxation (MCC's LSS-R): the best candidate pairs support each other
+// when the distances and angles between them agree in both templates, and
+// pairs that no other pair supports lose weight.
+const (
+	maxRelax   = 24  // candidate pairs kept for relaxation
+	relaxIters = 5   // iterations
+	relaxW     = 0.5 // weight kept from the previous iteration
+)
+
 // Compare returns the similarity of two prepared templates in [0, 1].
 // It allocates nothing, so it can run in tight 1:N loops.
 func Compare(a, b *Prepared) float64 {
@@ -83,8 +98,20 @@ func Compare(a, b *Prepared) float64 {
 		return 0
 	}
 	np := numPairs(na, nb)
-	var top [maxNP]float32
-	k := 0 // entries used in top, kept in descending order
+	nr := min(max(np, min(na, nb)), maxRelax)
+	var top [maxRelax]pair
+	k := topPairs(a, b, top[:nr])
+	if k < 2 {
+		return 0
+	}
+	return relax(a, b, top[:k], np)
+}
+
+// topPairs fills top with the best local similarities, descending, and
+// returns how many it found.
+func topPairs(a, b *Prepared, top []pair) int {
+	n := len(top)
+	k := 0
 	for i := range a.cyl {
 		ca := &a.cyl[i]
 		for j := range b.cyl {
@@ -101,25 +128,164 @@ func Compare(a, b *Prepared) float64 {
 				continue
 			}
 			s := localSim(ca, cb)
-			if k == np && s <= top[np-1] {
+			if s <= 0 || (k == n && s <= top[n-1].sim) {
 				continue
 			}
 			p := k
-			if k < np {
+			if k < n {
 				k++
 			} else {
-				p = np - 1
+				p = n - 1
 			}
-			for p > 0 && top[p-1] < s {
+			for p > 0 && top[p-1].sim < s {
 				top[p] = top[p-1]
 				p--
 			}
-			top[p] = s
+			top[p] = pair{uint16(i), uint16(j), s}
+		}
+	}
+	return k
+}
+
+// sigmoid is MCC's Z function.
+func sigmoid(v, mu, tau float64) float64 {
+	return 1 / (1 + math.Exp(-tau*(v-mu)))
+}
+
+// Relaxation compatibilities are MCC's sigmoids, tabulated: the matcher
+// evaluates hundreds per comparison and exp would dominate its time.
+const (
+	distSteps  = 8   // table entries per pixel
+	distMax    = 20  // pixels; beyond this the compatibility is ~0
+	angleSteps = 512 // entries over [0, π]
+)
+
+var distTab = func() (t [distMax*distSteps + 1]float32) {
+	for i := range t {
+		v := sigmoid(float64(i)/distSteps, 5, -1.6)
+		if v > 1e-4 {
+			t[i] = float32(v)
+		}
+	}
+	return t
+}()
+
+var angleTab = func() (t [angleSteps + 1]float32) {
+	for i := range t {
+		t[i] = float32(sigmoid(float64(i)*math.Pi/angleSteps, math.Pi/12, -30))
+	}
+	return t
+}()
+
+func distCompat(d float32) float32 {
+	i := int(d*distSteps + 0.5)
+	if i >= len(distTab) {
+		return 0
+	}
+	return distTab[i]
+}
+
+func angleCompat(a float32) float32 {
+	return angleTab[min(int(a*(angleSteps/math.Pi)+0.5), angleSteps)]
+}
+
+// atan2f approximates atan2 within about 0.0015 radians, plenty for
+// angle tolerances of π/12.
+func atan2f(y, x float32) float32 {
+	ax, ay := abs32(x), abs32(y)
+	if ax == 0 && ay == 0 {
+		return 0
+	}
+	var a float32
+	if ax >= ay {
+		t := ay / ax
+		a = t * (math.Pi/4 + 0.273*(1-t))
+	} else {
+		t := ax / ay
+		a = math.Pi/2 - t*(math.Pi/4+0.273*(1-t))
+	}
+	if x < 0 {
+		a = math.Pi - a
+	}
+	if y < 0 {
+		a = -a
+	}
+	return a
+}
+
+func angleDiff32(a, b float32) float32 {
+	d := a - b
+	for d > math.Pi {
+		d -= 2 * math.Pi
+	}
+	for d < -math.Pi {
+		d += 2 * math.Pi
+	}
+	if d < 0 {
+		d = -d
+	}
+	return d
+}
+
+func relax(a, b *Prepared, ps []pair, np int) float64 {
+	n := len(ps)
+	var rho [maxRelax][maxRelax]float32
+	for i := 0; i < n; i++ {
+		a1, b1 := &a.cyl[ps[i].a], &b.cyl[ps[i].b]
+		for j := i + 1; j < n; j++ {
+			a2, b2 := &a.cyl[ps[j].a], &b.cyl[ps[j].b]
+			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
+				continue // one minutia cannot match two
+			}
+			dxa, dya := a2.X-a1.X, a2.Y-a1.Y
+			dxb, dyb := b2.X-b1.X, b2.Y-b1.Y
+			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
+			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
+			d1 := distCompat(abs32(da - db))
+			if d1 == 0 {
+				continue
+			}
+			d2 := angleCompat(abs32(angleDiff32(a1.Dir, a2.Dir) - angleDiff32(b1.Dir, b2.Dir)))
+			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
+			d3 := angleCompat(abs32(angleDiff32(a1.Dir, ra) - angleDiff32(b1.Dir, rb)))
+			r := d1 * d2 * d3
+			rho[i][j], rho[j][i] = r, r
+		}
+	}
+	var lam, next [maxRelax]float32
+	for i := range ps {
+		lam[i] = ps[i].sim
+	}
+	for it := 0; it < relaxIters; it++ {
+		for i := 0; i < n; i++ {
+			var s float32
+			for j := 0; j < n; j++ {
+				s += rho[i][j] * lam[j]
+			}
+			next[i] = relaxW*lam[i] + (1-relaxW)*s/float32(n-1)
+		}
+		lam = next
+	}
+	// Keep the np pairs whose similarity survived relaxation best.
+	var eff [maxRelax]float32
+	var idx [maxRelax]int
+	for i := 0; i < n; i++ {
+		eff[i] = lam[i] / ps[i].sim
+		idx[i] = i
+		for p := i; p > 0 && eff[idx[p-1]] < eff[idx[p]]; p-- {
+			idx[p], idx[p-1] = idx[p-1], idx[p]
 		}
 	}
 	var sum float32
-	for _, v := range top[:k] {
-		sum += v
+	for _, i := range idx[:min(np, n)] {
+		sum += lam[i]
 	}
 	return float64(sum) / float64(np)
+}
+
+func abs32(v float32) float32 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

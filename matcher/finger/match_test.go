@@ -156,3 +156,13 @@ func BenchmarkSearch1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*x.Len())/b.Elapsed().Seconds(), "cmp/s")
 }
+
+func TestFastMath(t *testing.T) {
+	for i := 0; i < 3600; i++ {
+		a := float64(i) * math.Pi / 1800
+		y, x := float32(math.Sin(a)*7), float32(math.Cos(a)*7)
+		if d := math.Abs(float64(angleDiff32(atan2f(y, x), float32(math.Atan2(float64(y), float64(x)))))); d > 0.005 {
+			t.Fatalf("atan2f at %.3f off by %.4f", a, d)
+		}
+	}
+}

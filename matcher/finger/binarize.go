@@ -1,0 +1,40 @@
+package finger
+
+import "image"
+
+// binary is a 0/1 pixel image; 1 is ridge.
+type binary struct {
+	W, H int
+	Pix  []uint8
+}
+
+func (b *binary) get(x, y int) uint8 {
+	if x < 0 || y < 0 || x >= b.W || y >= b.H {
+		return 0
+	}
+	return b.Pix[y*b.W+x]
+}
+
+func (b *binary) toGray() *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, b.W, b.H))
+	for i, v := range b.Pix {
+		if v == 0 {
+			g.Pix[i] = 255
+		}
+	}
+	return g
+}
+
+// binarize marks ridges: ridges are dark, so after the zero-mean Gabor
+// filter they are the negative responses inside the foreground.
+func binarize(e *plane, m *mask) *binary {
+	b := &binary{e.W, e.H, make([]uint8, len(e.Pix))}
+	for y := 0; y < e.H; y++ {
+		for x := 0; x < e.W; x++ {
+			if m.pixel(x, y) && e.Pix[y*e.W+x] < 0 {
+				b.Pix[y*e.W+x] = 1
+			}
+		}
+	}
+	return b
+}

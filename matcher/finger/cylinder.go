@@ -1,0 +1,182 @@
+package finger
+
+import (
+	"math"
+	"math/bits"
+	"sort"
+
+	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
+)
+
+// Minutia Cylinder-Code (Cappelli, Ferrara, Maltoni 2010), bit version,
+// laid out so one comparison is a handful of 64-bit popcounts: a cylinder
+// of radius cylR around each minutia has cylNs×cylNs = 64 spatial cells,
+// one uint64 per direction layer with one bit per cell, and one uint64
+// saying which cells lie inside the finger area (valid).
+const (
+	cylR      = 70.0
+	cylNs     = 8
+	cylNd     = 6
+	cylSigmaS = 28.0 / 3
+	cylSigmaD = 2 * math.Pi / 9
+	cylMu     = 0.01 // a cell's bit is set when its contribution exceeds this
+	cylOmega  = 50.0 // the finger area is the minutiae's convex hull grown by this
+	// minValidCells is the fewest valid cells a cylinder needs to be used,
+	// and minCommon the fraction of them two cylinders must share.
+	minValidCells = 20
+	minCommon     = 0.6
+)
+
+// cylinder is one minutia's local descriptor.
+type cylinder struct {
+	X, Y  float32
+	Dir   float32 // radians, image coordinates
+	Valid uint64
+	Bits  [cylNd]uint64
+}
+
+// cylCells lists the spatial cells inside the cylinder's disc, as bit
+// index and offset of the cell centre from the minutia in its own frame.
+var cylCells = func() (cells []struct {
+	bit    int
+	dx, dy float64
+}) {
+	d := 2 * cylR / cylNs
+	for j := 0; j < cylNs; j++ {
+		for i := 0; i < cylNs; i++ {
+			dx, dy := (float64(i)-float64(cylNs-1)/2)*d, (float64(j)-float64(cylNs-1)/2)*d
+			if math.Hypot(dx, dy) <= cylR {
+				cells = append(cells, struct {
+					bit    int
+					dx, dy float64
+				}{j*cylNs + i, dx, dy})
+			}
+		}
+	}
+	return cells
+}()
+
+// cylinders builds the descriptor of every minutia of t. Angles are
+// converted from ISO's counter-clockwise convention to image coordinates.
+func cylinders(t *template.Template) []cylinder {
+	ms := t.Minutiae
+	n := len(ms)
+	xs, ys, ds := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, m := range ms {
+		xs[i], ys[i], ds[i] = float64(m.X), float64(m.Y), -m.Angle
+	}
+	hull := convexHull(xs, ys)
+	out := make([]cylinder, 0, n)
+	for i := 0; i < n; i++ {
+		c := cylinder{X: float32(xs[i]), Y: float32(ys[i]), Dir: float32(math.Mod(ds[i]+4*math.Pi, 2*math.Pi))}
+		co, si := math.Cos(ds[i]), math.Sin(ds[i])
+		for _, cell := range cylCells {
+			px := xs[i] + cell.dx*co - cell.dy*si
+			py := ys[i] + cell.dx*si + cell.dy*co
+			if !nearHull(hull, px, py, cylOmega) {
+				continue
+			}
+			c.Valid |= 1 << cell.bit
+			var contrib [cylNd]float64
+			for j := 0; j < n; j++ {
+				if j == i {
+					continue
+				}
+				ddx, ddy := xs[j]-px, ys[j]-py
+				d2 := ddx*ddx + ddy*ddy
+				if d2 > 9*cylSigmaS*cylSigmaS {
+					continue
+				}
+				// MCC's normalised spatial Gaussian times the probability mass of
+				// the directional Gaussian falling in each direction bin.
+				cs := math.Exp(-d2/(2*cylSigmaS*cylSigmaS)) / (cylSigmaS * math.Sqrt(2*math.Pi))
+				dphi := wrapPi(ds[j] - ds[i])
+				const half = math.Pi / cylNd
+				for k := 0; k < cylNd; k++ {
+					phik := -math.Pi + (float64(k)+0.5)*2*math.Pi/cylNd
+					a := wrapPi(dphi - phik)
+					cd := 0.5 * (math.Erf((a+half)/(cylSigmaD*math.Sqrt2)) - math.Erf((a-half)/(cylSigmaD*math.Sqrt2)))
+					contrib[k] += cs * cd
+				}
+			}
+			for k, v := range contrib {
+				if v > cylMu {
+					c.Bits[k] |= 1 << cell.bit
+				}
+			}
+		}
+		if bits.OnesCount64(c.Valid) >= minValidCells {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func wrapPi(a float64) float64 {
+	a = math.Mod(a+math.Pi, 2*math.Pi)
+	if a < 0 {
+		a += 2 * math.Pi
+	}
+	return a - math.Pi
+}
+
+// convexHull returns the hull of the points counter-clockwise (Andrew's
+// monotone chain).
+func convexHull(xs, ys []float64) [][2]float64 {
+	pts := make([][2]float64, len(xs))
+	for i := range xs {
+		pts[i] = [2]float64{xs[i], ys[i]}
+	}
+	sort.Slice(pts, func(i, j int) bool {
+		if pts[i][0] != pts[j][0] {
+			return pts[i][0] < pts[j][0]
+		}
+		return pts[i][1] < pts[j][1]
+	})
+	if len(pts) < 3 {
+		return pts
+	}
+	cross := func(o, a, b [2]float64) float64 {
+		return (a[0]-o[0])*(b[1]-o[1]) - (a[1]-o[1])*(b[0]-o[0])
+	}
+	h := make([][2]float64, 0, 2*len(pts))
+	for _, p := range pts {
+		for len(h) >= 2 && cross(h[len(h)-2], h[len(h)-1], p) <= 0 {
+			h = h[:len(h)-1]
+		}
+		h = append(h, p)
+	}
+	lo := len(h) + 1
+	for i := len(pts) - 2; i >= 0; i-- {
+		p := pts[i]
+		for len(h) >= lo && cross(h[len(h)-2], h[len(h)-1], p) <= 0 {
+			h = h[:len(h)-1]
+		}
+		h = append(h, p)
+	}
+	return h[:len(h)-1]
+}
+
+// nearHull reports whether (x, y) is inside the hull or within r of it.
+func nearHull(h [][2]float64, x, y, r float64) bool {
+	if len(h) == 0 {
+		return false
+	}
+	inside := len(h) >= 3
+	best := math.Inf(1)
+	for i := range h {
+		a, b := h[i], h[(i+1)%len(h)]
+		ex, ey := b[0]-a[0], b[1]-a[1]
+		if ex*(y-a[1])-ey*(x-a[0]) < 0 {
+			inside = false
+		}
+		l2 := ex*ex + ey*ey
+		t := 0.0
+		if l2 > 0 {
+			t = min(max(((x-a[0])*ex+(y-a[1])*ey)/l2, 0), 1)
+		}
+		dx, dy := x-(a[0]+t*ex), y-(a[1]+t*ey)
+		best = min(best, dx*dx+dy*dy)
+	}
+	return inside || best <= r*r
+}

@@ -1,0 +1,64 @@
+package finger
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	_ "image/png" // PNG scanner images
+	"io"
+
+	_ "golang.org/x/image/bmp"  // BMP scanner images
+	_ "golang.org/x/image/tiff" // FVC databases are TIFF
+)
+
+// Image is a grey fingerprint image and its resolution.
+type Image struct {
+	Gray *image.Gray
+	PPI  float64 // pixels per inch; 0 means 500
+}
+
+// MaxSide bounds decoded images so hostile headers cannot exhaust memory.
+const MaxSide = 4096
+
+// ErrImage is wrapped by every decoding error caused by bad image bytes.
+var ErrImage = errors.New("bad fingerprint image")
+
+// Decode reads a TIFF, PNG or BMP image at the given resolution (0 = 500
+// ppi) and converts it to 8-bit grey.
+func Decode(r io.Reader, ppi float64) (Image, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(64 << 10)
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
+	if err == nil && (cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width <= 0 || cfg.Height <= 0) {
+		return Image{}, fmt.Errorf("decode: %d×%d image: %w", cfg.Width, cfg.Height, ErrImage)
+	}
+	img, _, err := image.Decode(br)
+	if err != nil {
+		return Image{}, fmt.Errorf("decode: %v: %w", err, ErrImage)
+	}
+	b := img.Bounds()
+	if b.Dx() > MaxSide || b.Dy() > MaxSide || b.Empty() {
+		return Image{}, fmt.Errorf("decode: %d×%d image: %w", b.Dx(), b.Dy(), ErrImage)
+	}
+	g, ok := img.(*image.Gray)
+	if !ok || g.Rect.Min != (image.Point{}) {
+		g = image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		draw.Draw(g, g.Rect, img, b.Min, draw.Src)
+	}
+	return Image{Gray: g, PPI: ppi}, nil
+}
+
+// DecodeRaw wraps raw 8-bit grey pixels of a known size, as scanners send.
+func DecodeRaw(pix []byte, width, height int, ppi float64) (Image, error) {
+	if width <= 0 || height <= 0 || width > MaxSide || height > MaxSide {
+		return Image{}, fmt.Errorf("decode raw: size %d×%d: %w", width, height, ErrImage)
+	}
+	if len(pix) != width*height {
+		return Image{}, fmt.Errorf("decode raw: %d bytes for %d×%d: %w", len(pix), width, height, ErrImage)
+	}
+	g := &image.Gray{Pix: append([]byte(nil), pix...), Stride: width, Rect: image.Rect(0, 0, width, height)}
+	return Image{Gray: g, PPI: ppi}, nil
+}

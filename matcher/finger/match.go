@@ -1,0 +1,291 @@
+package finger
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
+)
+
+// Prepared is a template turned into the fixed-size cylinder descriptors
+// the matcher compares; prepare once, compare many times.
+type Prepared struct {
+	cyl []cylinder
+}
+
+// Prepare builds the matcher's descriptors of t. Templates at another
+// resolution are scaled to 500 ppi first.
+func Prepare(t *template.Template) *Prepared {
+	if t.PPI > 0 && math.Abs(float64(t.PPI)-500) > 10 {
+		s := 500 / float64(t.PPI)
+		c := *t
+		c.Minutiae = make([]template.Minutia, len(t.Minutiae))
+		for i, m := range t.Minutiae {
+			m.X, m.Y = int(math.Round(float64(m.X)*s)), int(math.Round(float64(m.Y)*s))
+			c.Minutiae[i] = m
+		}
+		t = &c
+	}
+	return &Prepared{cyl: cylinders(t)}
+}
+
+// Len is the number of usable minutiae descriptors.
+func (p *Prepared) Len() int { return len(p.cyl) }
+
+// sqrtTab holds √n for popcounts up to a full cylinder.
+var sqrtTab = func() (t [cylNd*64 + 1]float32) {
+	for i := range t {
+		t[i] = float32(math.Sqrt(float64(i)))
+	}
+	return t
+}()
+
+// Global-score parameters (MCC's LSS): the score is the mean of the nP best
+// local similarities, nP growing with the smaller template.
+const (
+	minNP = 4
+	maxNP = 12
+)
+
+func numPairs(na, nb int) int {
+	n := float64(min(na, nb))
+	z := 1 / (1 + math.Exp(-0.4*(n-20)))
+	return minNP + int(math.Round(z*(maxNP-minNP)))
+}
+
+// localSim is the bit-MCC similarity of two cylinders, 0 when they share
+// too few valid cells or point in incompatible directions.
+func localSim(a, b *cylinder) float32 {
+	common := a.Valid & b.Valid
+	nc := bits.OnesCount64(common)
+	if float32(nc) < minCommon*float32(bits.OnesCount64(a.Valid|b.Valid)) {
+		return 0
+	}
+	var na, nb, nx int
+	for k := 0; k < cylNd; k++ {
+		x, y := a.Bits[k]&common, b.Bits[k]&common
+		na += bits.OnesCount64(x)
+		nb += bits.OnesCount64(y)
+		nx += bits.OnesCount64(x ^ y)
+	}
+	den := sqrtTab[na] + sqrtTab[nb]
+	if den == 0 {
+		return 0
+	}
+	return 1 - sqrtTab[nx]/den
+}
+
+// pair is a candidate correspondence between minutia A and minutia B.
+type pair struct {
+	a, b uint16
+	sim  float32
+}
+
+// Relaxation (MCC's LSS-R): the best candidate pairs support each other
+// when the distances and angles between them agree in both templates, and
+// pairs that no other pair supports lose weight.
+const (
+	maxRelax   = 24  // candidate pairs kept for relaxation
+	relaxIters = 5   // iterations
+	relaxW     = 0.5 // weight kept from the previous iteration
+)
+
+// Compare returns the similarity of two prepared templates in [0, 1].
+// It allocates nothing, so it can run in tight 1:N loops.
+func Compare(a, b *Prepared) float64 {
+	na, nb := len(a.cyl), len(b.cyl)
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	np := numPairs(na, nb)
+	nr := min(max(np, min(na, nb)), maxRelax)
+	var top [maxRelax]pair
+	k := topPairs(a, b, top[:nr])
+	if k < 2 {
+		return 0
+	}
+	return relax(a, b, top[:k], np)
+}
+
+// topPairs fills top with the best local similarities, descending, and
+// returns how many it found.
+func topPairs(a, b *Prepared, top []pair) int {
+	n := len(top)
+	k := 0
+	for i := range a.cyl {
+		ca := &a.cyl[i]
+		for j := range b.cyl {
+			cb := &b.cyl[j]
+			// MCC pairs only minutiae whose directions differ by under π/2.
+			d := ca.Dir - cb.Dir
+			if d < 0 {
+				d = -d
+			}
+			if d > math.Pi {
+				d = 2*math.Pi - d
+			}
+			if d > math.Pi/2 {
+				continue
+			}
+			s := localSim(ca, cb)
+			if s <= 0 || (k == n && s <= top[n-1].sim) {
+				continue
+			}
+			p := k
+			if k < n {
+				k++
+			} else {
+				p = n - 1
+			}
+			for p > 0 && top[p-1].sim < s {
+				top[p] = top[p-1]
+				p--
+			}
+			top[p] = pair{uint16(i), uint16(j), s}
+		}
+	}
+	return k
+}
+
+// sigmoid is MCC's Z function.
+func sigmoid(v, mu, tau float64) float64 {
+	return 1 / (1 + math.Exp(-tau*(v-mu)))
+}
+
+// Relaxation compatibilities are MCC's sigmoids, tabulated: the matcher
+// evaluates hundreds per comparison and exp would dominate its time.
+const (
+	distSteps  = 8   // table entries per pixel
+	distMax    = 20  // pixels; beyond this the compatibility is ~0
+	angleSteps = 512 // entries over [0, π]
+)
+
+var distTab = func() (t [distMax*distSteps + 1]float32) {
+	for i := range t {
+		v := sigmoid(float64(i)/distSteps, 5, -1.6)
+		if v > 1e-4 {
+			t[i] = float32(v)
+		}
+	}
+	return t
+}()
+
+var angleTab = func() (t [angleSteps + 1]float32) {
+	for i := range t {
+		t[i] = float32(sigmoid(float64(i)*math.Pi/angleSteps, math.Pi/12, -30))
+	}
+	return t
+}()
+
+func distCompat(d float32) float32 {
+	i := int(d*distSteps + 0.5)
+	if i >= len(distTab) {
+		return 0
+	}
+	return distTab[i]
+}
+
+func angleCompat(a float32) float32 {
+	return angleTab[min(int(a*(angleSteps/math.Pi)+0.5), angleSteps)]
+}
+
+// atan2f approximates atan2 within about 0.0015 radians, plenty for
+// angle tolerances of π/12.
+func atan2f(y, x float32) float32 {
+	ax, ay := abs32(x), abs32(y)
+	if ax == 0 && ay == 0 {
+		return 0
+	}
+	var a float32
+	if ax >= ay {
+		t := ay / ax
+		a = t * (math.Pi/4 + 0.273*(1-t))
+	} else {
+		t := ax / ay
+		a = math.Pi/2 - t*(math.Pi/4+0.273*(1-t))
+	}
+	if x < 0 {
+		a = math.Pi - a
+	}
+	if y < 0 {
+		a = -a
+	}
+	return a
+}
+
+func angleDiff32(a, b float32) float32 {
+	d := a - b
+	for d > math.Pi {
+		d -= 2 * math.Pi
+	}
+	for d < -math.Pi {
+		d += 2 * math.Pi
+	}
+	if d < 0 {
+		d = -d
+	}
+	return d
+}
+
+func relax(a, b *Prepared, ps []pair, np int) float64 {
+	n := len(ps)
+	var rho [maxRelax][maxRelax]float32
+	for i := 0; i < n; i++ {
+		a1, b1 := &a.cyl[ps[i].a], &b.cyl[ps[i].b]
+		for j := i + 1; j < n; j++ {
+			a2, b2 := &a.cyl[ps[j].a], &b.cyl[ps[j].b]
+			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
+				continue // one minutia cannot match two
+			}
+			dxa, dya := a2.X-a1.X, a2.Y-a1.Y
+			dxb, dyb := b2.X-b1.X, b2.Y-b1.Y
+			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
+			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
+			d1 := distCompat(abs32(da - db))
+			if d1 == 0 {
+				continue
+			}
+			d2 := angleCompat(abs32(angleDiff32(a1.Dir, a2.Dir) - angleDiff32(b1.Dir, b2.Dir)))
+			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
+			d3 := angleCompat(abs32(angleDiff32(a1.Dir, ra) - angleDiff32(b1.Dir, rb)))
+			r := d1 * d2 * d3
+			rho[i][j], rho[j][i] = r, r
+		}
+	}
+	var lam, next [maxRelax]float32
+	for i := range ps {
+		lam[i] = ps[i].sim
+	}
+	for it := 0; it < relaxIters; it++ {
+		for i := 0; i < n; i++ {
+			var s float32
+			for j := 0; j < n; j++ {
+				s += rho[i][j] * lam[j]
+			}
+			next[i] = relaxW*lam[i] + (1-relaxW)*s/float32(n-1)
+		}
+		lam = next
+	}
+	// Keep the np pairs whose similarity survived relaxation best.
+	var eff [maxRelax]float32
+	var idx [maxRelax]int
+	for i := 0; i < n; i++ {
+		eff[i] = lam[i] / ps[i].sim
+		idx[i] = i
+		for p := i; p > 0 && eff[idx[p-1]] < eff[idx[p]]; p-- {
+			idx[p], idx[p-1] = idx[p-1], idx[p]
+		}
+	}
+	var sum float32
+	for _, i := range idx[:min(np, n)] {
+		sum += lam[i]
+	}
+	return float64(sum) / float64(np)
+}
+
+func abs32(v float32) float32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}

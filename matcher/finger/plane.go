@@ -1,0 +1,71 @@
+package finger
+
+import (
+	"image"
+	"math"
+)
+
+// plane is a float32 image used between stages.
+type plane struct {
+	W, H int
+	Pix  []float32
+}
+
+func newPlane(w, h int) *plane { return &plane{W: w, H: h, Pix: make([]float32, w*h)} }
+
+func (p *plane) at(x, y int) float32 { return p.Pix[y*p.W+x] }
+
+// toGray maps the plane's range onto 0–255 for debug PNGs.
+func (p *plane) toGray() *image.Gray {
+	lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+	for _, v := range p.Pix {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	g := image.NewGray(image.Rect(0, 0, p.W, p.H))
+	if hi <= lo {
+		return g
+	}
+	for i, v := range p.Pix {
+		g.Pix[i] = uint8((v - lo) / (hi - lo) * 255)
+	}
+	return g
+}
+
+// resample converts img to a plane at 500 ppi with bilinear interpolation.
+func resample(img Image) *plane {
+	g := img.Gray
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	ppi := img.PPI
+	if ppi <= 0 {
+		ppi = 500
+	}
+	s := 500 / ppi
+	if math.Abs(s-1) < 0.02 {
+		p := newPlane(w, h)
+		for y := 0; y < h; y++ {
+			row := g.Pix[y*g.Stride : y*g.Stride+w]
+			for x, v := range row {
+				p.Pix[y*w+x] = float32(v)
+			}
+		}
+		return p
+	}
+	nw, nh := max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
+	p := newPlane(nw, nh)
+	for y := 0; y < nh; y++ {
+		fy := min(max((float64(y)+0.5)/s-0.5, 0), float64(h-1))
+		y0 := int(fy)
+		y1 := min(y0+1, h-1)
+		wy := float32(fy - float64(y0))
+		for x := 0; x < nw; x++ {
+			fx := min(max((float64(x)+0.5)/s-0.5, 0), float64(w-1))
+			x0 := int(fx)
+			x1 := min(x0+1, w-1)
+			wx := float32(fx - float64(x0))
+			a := float32(g.Pix[y0*g.Stride+x0])*(1-wx) + float32(g.Pix[y0*g.Stride+x1])*wx
+			b := float32(g.Pix[y1*g.Stride+x0])*(1-wx) + float32(g.Pix[y1*g.Stride+x1])*wx
+			p.Pix[y*nw+x] = a*(1-wy) + b*wy
+		}
+	}
+	return p
+}

@@ -1,0 +1,223 @@
+package finger
+
+import (
+	"image"
+	"sort"
+)
+
+// blockSize is the side of the blocks the orientation, frequency and mask
+// are computed on, at 500 ppi (about one ridge period plus a bit).
+const blockSize = 8
+
+// blockMap is a per-block value grid.
+type blockMap struct {
+	BW, BH int
+	V      []float32
+}
+
+// mask is the foreground (finger) area per block.
+type mask struct {
+	BW, BH int
+	On     []bool
+}
+
+func (m *mask) pixel(x, y int) bool {
+	bx, by := x/blockSize, y/blockSize
+	if bx < 0 || by < 0 || bx >= m.BW || by >= m.BH {
+		return false
+	}
+	return m.On[by*m.BW+bx]
+}
+
+func (m *mask) count() int {
+	n := 0
+	for _, v := range m.On {
+		if v {
+			n++
+		}
+	}
+	return n
+}
+
+func (m *mask) toGray() *image.Gray {
+	g := image.NewGray(image.Rect(0, 0, m.BW*blockSize, m.BH*blockSize))
+	for y := 0; y < g.Rect.Dy(); y++ {
+		for x := 0; x < g.Rect.Dx(); x++ {
+			if m.pixel(x, y) {
+				g.Pix[y*g.Stride+x] = 255
+			}
+		}
+	}
+	return g
+}
+
+// blockStats returns the mean and standard deviation of each block,
+// measured over a window twice the block's side so that one ridge and one
+// valley always fall inside it.
+func blockStats(p *plane) (mean, std *blockMap) {
+	bw, bh := (p.W+blockSize-1)/blockSize, (p.H+blockSize-1)/blockSize
+	// Integral images of v and v².
+	iw := p.W + 1
+	s1 := make([]float64, iw*(p.H+1))
+	s2 := make([]float64, iw*(p.H+1))
+	for y := 0; y < p.H; y++ {
+		var r1, r2 float64
+		for x := 0; x < p.W; x++ {
+			v := float64(p.Pix[y*p.W+x])
+			r1 += v
+			r2 += v * v
+			s1[(y+1)*iw+x+1] = s1[y*iw+x+1] + r1
+			s2[(y+1)*iw+x+1] = s2[y*iw+x+1] + r2
+		}
+	}
+	mean = &blockMap{bw, bh, make([]float32, bw*bh)}
+	std = &blockMap{bw, bh, make([]float32, bw*bh)}
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
+			x0, y0 := max(bx*blockSize-blockSize/2, 0), max(by*blockSize-blockSize/2, 0)
+			x1, y1 := min(bx*blockSize+blockSize*3/2, p.W), min(by*blockSize+blockSize*3/2, p.H)
+			n := float64((x1 - x0) * (y1 - y0))
+			a := s1[y1*iw+x1] - s1[y0*iw+x1] - s1[y1*iw+x0] + s1[y0*iw+x0]
+			b := s2[y1*iw+x1] - s2[y0*iw+x1] - s2[y1*iw+x0] + s2[y0*iw+x0]
+			m := a / n
+			v := b/n - m*m
+			if v < 0 {
+				v = 0
+			}
+			mean.V[by*bw+bx] = float32(m)
+			std.V[by*bw+bx] = float32(sqrt64(v))
+		}
+	}
+	return mean, std
+}
+
+// segment marks blocks whose contrast is a good fraction of the image's
+// best contrast, then cleans the mask: majority smoothing removes specks,
+// only the largest region is kept and its holes are filled.
+func segment(p *plane, std *blockMap) *mask {
+	m := &mask{std.BW, std.BH, make([]bool, len(std.V))}
+	s := append([]float32(nil), std.V...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	ref := s[len(s)*9/10]
+	th := max(ref*0.3, 6)
+	for i, v := range std.V {
+		m.On[i] = v > th
+	}
+	for it := 0; it < 2; it++ {
+		m = majority(m)
+	}
+	keepLargest(m)
+	fillHoles(m)
+	return m
+}
+
+func majority(m *mask) *mask {
+	out := &mask{m.BW, m.BH, make([]bool, len(m.On))}
+	for y := 0; y < m.BH; y++ {
+		for x := 0; x < m.BW; x++ {
+			n, on := 0, 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx < 0 || yy < 0 || xx >= m.BW || yy >= m.BH {
+						continue
+					}
+					n++
+					if m.On[yy*m.BW+xx] {
+						on++
+					}
+				}
+			}
+			out.On[y*m.BW+x] = on*2 > n
+		}
+	}
+	return out
+}
+
+// regions labels 4-connected regions of blocks equal to val.
+func regions(m *mask, val bool) (labels []int, sizes []int) {
+	labels = make([]int, len(m.On))
+	for i := range labels {
+		labels[i] = -1
+	}
+	stack := []int{}
+	for i, v := range m.On {
+		if v != val || labels[i] >= 0 {
+			continue
+		}
+		id := len(sizes)
+		sizes = append(sizes, 0)
+		labels[i] = id
+		stack = append(stack[:0], i)
+		for len(stack) > 0 {
+			c := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			sizes[id]++
+			x, y := c%m.BW, c/m.BW
+			for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+				xx, yy := x+d[0], y+d[1]
+				if xx < 0 || yy < 0 || xx >= m.BW || yy >= m.BH {
+					continue
+				}
+				j := yy*m.BW + xx
+				if m.On[j] == val && labels[j] < 0 {
+					labels[j] = id
+					stack = append(stack, j)
+				}
+			}
+		}
+	}
+	return labels, sizes
+}
+
+func keepLargest(m *mask) {
+	labels, sizes := regions(m, true)
+	best := -1
+	for i, s := range sizes {
+		if best < 0 || s > sizes[best] {
+			best = i
+		}
+	}
+	for i := range m.On {
+		m.On[i] = m.On[i] && labels[i] == best
+	}
+}
+
+// fillHoles turns on background regions that do not touch the border.
+func fillHoles(m *mask) {
+	labels, sizes := regions(m, false)
+	border := make([]bool, len(sizes))
+	for i, l := range labels {
+		x, y := i%m.BW, i/m.BW
+		if l >= 0 && (x == 0 || y == 0 || x == m.BW-1 || y == m.BH-1) {
+			border[l] = true
+		}
+	}
+	for i, l := range labels {
+		if l >= 0 && !border[l] {
+			m.On[i] = true
+		}
+	}
+}
+
+// erode returns m shrunk by r blocks; minutiae need a margin from the
+// finger's edge, where ridges end for no biological reason.
+func erode(m *mask, r int) *mask {
+	out := &mask{m.BW, m.BH, make([]bool, len(m.On))}
+	for y := 0; y < m.BH; y++ {
+		for x := 0; x < m.BW; x++ {
+			ok := true
+			for dy := -r; dy <= r && ok; dy++ {
+				for dx := -r; dx <= r; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx < 0 || yy < 0 || xx >= m.BW || yy >= m.BH || !m.On[yy*m.BW+xx] {
+						ok = false
+						break
+					}
+				}
+			}
+			out.On[y*m.BW+x] = ok
+		}
+	}
+	return out
+}

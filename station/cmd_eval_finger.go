@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/dinhdanh/dinhdanh/internal/shared"
+	"github.com/dinhdanh/dinhdanh/matcher/finger/eval"
+)
+
+func init() { evalTargets["finger"] = runEvalFinger }
+
+func runEvalFinger(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval finger", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "FVC database folder (<finger>_<impression>.tif)")
+	all := fs.Bool("all", false, "evaluate every set under the shared data's fingerprints folder")
+	iso := fs.Bool("iso", true, "also run the matcher alone on the .iso templates beside the images, where present")
+	detDir := fs.String("det", "", "write DET curves as DIR/<set>.png (red: FVC impostors, blue: extended)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var dirs []string
+	switch {
+	case *all:
+		root, err := shared.Path("data", "fingerprints")
+		if err != nil {
+			return err
+		}
+		m, _ := filepath.Glob(filepath.Join(root, "FVC*"))
+		dirs = m
+	case *db != "":
+		dirs = []string{*db}
+	default:
+		return &exitError{2, errors.New("need --db PATH or --all")}
+	}
+	if *detDir != "" {
+		if err := os.MkdirAll(*detDir, 0o755); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "%-15s %-5s %5s %7s %7s %7s %7s | %7s %7s %7s %7s | %8s %9s %7s\n",
+		"set", "input", "fail", "EER", "FMR100", "FMR1000", "ZeroFMR", "xEER", "xFMR100", "xFMR1k", "xZero", "extr ms", "cmp/s", "peerEER")
+	var sumOur, sumPeer float64
+	var nSets int
+	for _, d := range dirs {
+		for _, useISO := range []bool{false, true} {
+			if useISO {
+				if !*iso {
+					continue
+				}
+				if m, _ := filepath.Glob(filepath.Join(d, "*.iso")); len(m) == 0 {
+					continue
+				}
+			}
+			r, err := eval.Run(ctx, d, useISO)
+			if err != nil {
+				return fmt.Errorf("%s: %w", filepath.Base(d), err)
+			}
+			input, peer := "image", "-"
+			if useISO {
+				input = "iso"
+			} else if p, ok := eval.PeerEER[r.Name]; ok {
+				peer = fmt.Sprintf("%.2f%%", p*100)
+				sumOur += r.FVC.EER
+				sumPeer += p
+				nSets++
+			}
+			pc := func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
+			fmt.Fprintf(stdout, "%-15s %-5s %5d %7s %7s %7s %7s | %7s %7s %7s %7s | %8.1f %9.0f %7s\n",
+				r.Name, input, r.Failures, pc(r.FVC.EER), pc(r.FVC.FMR100), pc(r.FVC.FMR1000), pc(r.FVC.ZeroFMR),
+				pc(r.Extended.EER), pc(r.Extended.FMR100), pc(r.Extended.FMR1000), pc(r.Extended.ZeroFMR),
+				float64(r.ExtractMedian.Microseconds())/1000, r.ComparePerSec, peer)
+			if *detDir != "" {
+				f, err := os.Create(filepath.Join(*detDir, r.Name+"_"+input+".png"))
+				if err != nil {
+					return err
+				}
+				err = eval.WriteDET(f, r.DETCurves())
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if nSets > 1 {
+		fmt.Fprintf(stdout, "mean FVC EER over %d sets (images): ours %.2f%%, SourceAFIS %.2f%%, ratio %.2f\n",
+			nSets, sumOur/float64(nSets)*100, sumPeer/float64(nSets)*100, sumOur/sumPeer)
+	}
+	return nil
+}

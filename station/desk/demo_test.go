@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dinhdanh/dinhdanh/devices/chip/chipsim"
+	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/config"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 )
@@ -74,11 +75,16 @@ func TestDemoDevices(t *testing.T) {
 		t.Fatalf("portrait from the synthetic camera: %v", err)
 	}
 	t.Logf("portrait quality %.2f after %d frames", por.Quality, por.Frames)
+	// The right index through the simulated scanner and the fingerprint
+	// engine's quality; the left one as an exception.
+	fc, err := s.CaptureFinger(ctx, workflow.RightIndex)
+	for i := 1; err != nil && i < s.Reg.Policy.MaxFingerAttempts; i++ {
+		fc, err = s.CaptureFinger(ctx, workflow.RightIndex)
+	}
+	t.Logf("right index quality %d after %d tries (%v)", fc.Quality, fc.Attempts, err)
 	photo := image.NewGray(image.Rect(0, 0, 8, 8))
-	for _, f := range s.Reg.Policy.Fingers {
-		if err := s.MarkFingerMissing(ctx, f, "unreadable", photo); err != nil {
-			t.Fatal(err)
-		}
+	if err := s.MarkFingerMissing(ctx, workflow.LeftIndex, "bandaged", photo); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.FinishFingers(ctx); err != nil {
 		t.Fatal(err)
@@ -95,5 +101,20 @@ func TestDemoDevices(t *testing.T) {
 	}
 	if dec.Outcome == workflow.Rejected {
 		t.Fatalf("demo decision rejected")
+	}
+	s.EnterContact(workflow.Contact{Phone: "0912345678"})
+	id, err := s.Submit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	det, err := d.Deps.Apps.Detail(ctx, auth.User{Name: "giamsat", Role: auth.Supervisor}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range det.Fingers {
+		t.Logf("evidence finger %s missing=%v minutiae=%d", f.Position, f.Missing, len(f.Minutiae))
+		if !f.Missing && len(f.Minutiae) == 0 {
+			t.Errorf("no minutiae drawn on %s", f.Position)
+		}
 	}
 }

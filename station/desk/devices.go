@@ -19,9 +19,11 @@ import (
 	"github.com/dinhdanh/dinhdanh/devices/usbdev"
 	"github.com/dinhdanh/dinhdanh/internal/shared"
 	"github.com/dinhdanh/dinhdanh/matcher/face"
+	"github.com/dinhdanh/dinhdanh/station/appstore"
 	"github.com/dinhdanh/dinhdanh/station/config"
 	"github.com/dinhdanh/dinhdanh/station/keys"
 	"github.com/dinhdanh/dinhdanh/station/matching"
+	"github.com/dinhdanh/dinhdanh/station/ui"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 	"github.com/dinhdanh/dinhdanh/sync/cache"
 )
@@ -154,7 +156,21 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 			dev.FaceQuality, dev.Matcher = f, f
 		}
 	}
-	missing = append(missing, "fingerprint quality and matching (matcher/finger)")
+	// Fingerprint quality (and the minutiae the supervisor sees) from the
+	// fingerprint engine; its comparison is not wired: FingerCache reports
+	// the check as unavailable.
+	fq := matching.Finger{}
+	dev.FingerQuality = fq
+	if st, ok := d.Deps.Apps.(*appstore.Store); ok {
+		st.Minutiae = func(img image.Image) []ui.Minutia {
+			var out []ui.Minutia
+			for _, m := range fq.Minutiae(img) {
+				out = append(out, ui.Minutia{X: m.X, Y: m.Y, Angle: m.Angle})
+			}
+			return out
+		}
+	}
+	missing = append(missing, "fingerprint 1:1 and 1:N matching (matcher/finger has no calibrated threshold wired)")
 	return missing
 }
 

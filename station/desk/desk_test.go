@@ -17,6 +17,7 @@ func TestOpenDemo(t *testing.T) {
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DataDir, cfg.DBPath, cfg.KeyFile, cfg.Demo = dir, filepath.Join(dir, "s.db"), filepath.Join(dir, "s.key"), true
+	cfg.ModelDir = filepath.Join(dir, "no-models") // keep the face engine out of this test
 	d, err := Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -51,6 +52,7 @@ func TestAuditedRegistration(t *testing.T) {
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.DataDir, cfg.DBPath, cfg.KeyFile, cfg.Demo = dir, filepath.Join(dir, "s.db"), filepath.Join(dir, "s.key"), true
+	cfg.ModelDir = filepath.Join(dir, "no-models") // keep the face engine out of this test
 	d, err := Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

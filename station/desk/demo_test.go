@@ -1,9 +1,9 @@
 package desk
 
 import (
+	"bytes"
 	"context"
 	"image"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,25 +12,30 @@ import (
 	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/config"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
+	"github.com/dinhdanh/dinhdanh/sync/job"
+	"github.com/dinhdanh/dinhdanh/sync/synctest"
 )
 
-// TestDemoDevices runs a registration on the demo station's own devices:
-// the CCCD simulator read over BAC and secure messaging, the synthetic
-// camera judged by the face engine, the simulated USB scanner, the face
-// matcher over the synthetic citizen cache.
+// TestDemoDevices is the end-to-end test on the demo station's own
+// devices: the CCCD simulator read over BAC and secure messaging, the
+// synthetic camera judged by the face engine, the simulated USB scanner
+// rated by the fingerprint engine, the face matcher over the synthetic
+// citizen cache → a verified application → the supervisor's approval →
+// the nightly sync to the reference upstream on loopback → the outcome
+// back in the station's queue.
 func TestDemoDevices(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the face models")
 	}
 	ctx := context.Background()
-	dir := t.TempDir()
+	e := synctest.New(t) // an enrolled station's key and database paths, and a running upstream
 	cfg := config.Default()
-	cfg.DataDir, cfg.DBPath, cfg.KeyFile, cfg.Demo, cfg.Devices = dir, filepath.Join(dir, "s.db"), filepath.Join(dir, "s.key"), true, "sim"
+	cfg.DataDir, cfg.DBPath, cfg.KeyFile, cfg.Demo, cfg.Devices = e.Dir, e.DBPath, e.KeyPath, true, "sim"
 	d, err := Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	defer func() { d.Close() }()
 	t.Logf("missing: %s", strings.Join(d.Missing, "; "))
 	dev := d.Deps.Devices
 	if dev.Card == nil || dev.Camera == nil || dev.Scanner == nil {
@@ -116,5 +121,35 @@ func TestDemoDevices(t *testing.T) {
 		if !f.Missing && len(f.Minutiae) == 0 {
 			t.Errorf("no minutiae drawn on %s", f.Position)
 		}
+	}
+	sup, err := d.Deps.Users.Verify(ctx, "giamsat", "giamsat2026", auth.Supervisor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Deps.Apps.Approve(ctx, sup, id, "ngoại lệ vân tay đã xem"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	var out bytes.Buffer
+	res, err := job.Run(ctx, job.Options{DBPath: e.DBPath, KeyPath: e.KeyPath, TrustPath: e.TrustPath, SkipCache: true, Out: &out})
+	if err != nil || res.Code != job.ExitOK {
+		t.Fatalf("sync: %v\n%s", err, out.String())
+	}
+	if up, err := e.Upstream.Application(ctx, id); err != nil || len(up.Evidence) == 0 {
+		t.Fatalf("upstream does not hold %s: %v", id, err)
+	}
+	if d, err = Open(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.Deps.Apps.List(ctx, "", 10)
+	if err != nil || len(rows) != 1 || rows[0].ID != id {
+		t.Fatalf("queue after sync: %+v %v", rows, err)
+	}
+	// The reference upstream rejects applications with a failed check; the
+	// unavailable fingerprint check is not a failed one.
+	t.Logf("outcome pulled back: %s\n%s", rows[0].State, out.String())
+	if rows[0].State != "accepted" && rows[0].State != "upstream_rejected" {
+		t.Fatalf("state after sync %s, want an upstream outcome", rows[0].State)
 	}
 }

@@ -314,3 +314,27 @@ func TestReplayedBatchAltered(t *testing.T) {
 		t.Fatal("upstream content changed by a replay")
 	}
 }
+
+// TestSlowLinkShrinksBatches: on a link where a batch of 16 cannot get
+// through within the request timeout, batches are re-formed smaller until
+// they do, and everything is uploaded once.
+func TestSlowLinkShrinksBatches(t *testing.T) {
+	ctx := context.Background()
+	e := synctest.New(t)
+	db, repo, _ := e.Station(t)
+	ids := synctest.Approved(t, repo, 20, 100, 0)
+	db.Close()
+	e.Upstream.SetFaults(upstream.Faults{SlowPerApplication: 60 * time.Millisecond})
+	var out bytes.Buffer
+	o := opts(e, &out)
+	o.Client.BatchSize, o.Client.MaxBatchSize, o.Client.RequestTimeout, o.Client.Attempts = 16, 16, 400*time.Millisecond, 6
+	o.SkipCache = true
+	res, err := Run(ctx, o)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "retry") || res.Upload.Batches < 4 {
+		t.Fatalf("no adaptation seen: %d batches\n%s", res.Upload.Batches, out.String())
+	}
+	checkExactlyOnce(t, e, ids)
+}

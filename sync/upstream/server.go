@@ -278,6 +278,16 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, protocol.ErrCodeClockSkew, err.Error())
 		return
 	}
+	s.mu.Lock()
+	slow := s.faults.SlowPerApplication * time.Duration(len(b.Applications))
+	s.mu.Unlock()
+	if slow > 0 {
+		select {
+		case <-time.After(slow):
+		case <-ctx.Done():
+			return
+		}
+	}
 	if s.takeFault(&s.faults.DropBeforeCommit) {
 		hangUp(w)
 		return

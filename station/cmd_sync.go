@@ -57,6 +57,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	timeout := fs.Duration("timeout", 3*time.Hour, "give up the whole run after this long")
 	batch := fs.Int("batch", 25, "applications per batch at the start (adapts to the link)")
 	reqTimeout := fs.Duration("request-timeout", 2*time.Minute, "limit for one HTTP exchange")
+	purge := fs.Duration("purge-evidence-after", 30*24*time.Hour, "delete the evidence (images, biometrics) of applications accepted upstream this long ago; 0 keeps it")
 	noCache := fs.Bool("no-cache", false, "do not update the template cache")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: station sync [flags]\n\nOne nightly sync: queue approved applications, upload them, pull outcomes,\nupdate the template cache. Exit codes: 0 ok, 1 local failure, 2 usage,\n3 upstream unreachable (next run continues), 4 refused by upstream (needs a\nperson), 5 another sync is running, 6 configuration missing.\n\nFlags:")
@@ -73,8 +74,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer cancel()
 	res, err := job.Run(ctx, job.Options{
 		DBPath: files.db, KeyPath: files.key, TrustPath: files.trust,
-		Client:    client.Config{BatchSize: *batch, RequestTimeout: *reqTimeout},
-		SkipCache: *noCache,
+		Client:             client.Config{BatchSize: *batch, RequestTimeout: *reqTimeout},
+		SkipCache:          *noCache,
+		PurgeEvidenceAfter: *purge,
 		// The station's audit log (privacy area) and the retention step
 		// plug in here once they are merged: Audit, Steps.
 		Out: stdout,

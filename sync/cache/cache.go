@@ -192,6 +192,9 @@ func (c *Cache) Each(ctx context.Context, fn func(Citizen) error) error {
 	var ferr error
 	for ch := range order {
 		<-ch.done
+		if ch.err == nil {
+			ch.err = ctx.Err()
+		}
 		if ch.err != nil {
 			ferr = ch.err
 			break

@@ -259,6 +259,16 @@ func TestRefusals(t *testing.T) {
 			t.Fatalf("code %d, %v", res.Code, err)
 		}
 	})
+	t.Run("station not enrolled", func(t *testing.T) {
+		e := synctest.New(t)
+		_, other, _ := ed25519.GenerateKey(nil)
+		e.Upstream.Enrol(ctx, e.Key.StationID, other.Public().(ed25519.PublicKey)) // re-enrolled with another key
+		var out bytes.Buffer
+		res, err := Run(ctx, opts(e, &out))
+		if err == nil || res.Code != ExitRefused || !strings.Contains(err.Error(), "station certificate") {
+			t.Fatalf("code %d, %v", res.Code, err)
+		}
+	})
 	t.Run("missing trust", func(t *testing.T) {
 		e := synctest.New(t)
 		var out bytes.Buffer

@@ -29,13 +29,23 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "Usage: station cache [flags] status|demo|load\n\n  status  version and size of the cache\n  demo    replace the cache with -n synthetic citizens (demo mode, benchmarks)\n  load    time loading the whole cache as the matchers do at start-up\n\nFlags:")
 		fs.PrintDefaults()
 	}
+	// The action may come before or after the flags.
+	var action string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		action, args = args[0], args[1:]
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return &exitError{Code: 2, Err: err}
 	}
-	if fs.NArg() != 1 {
+	if action == "" && fs.NArg() == 1 {
+		action = fs.Arg(0)
+	} else if action == "" || fs.NArg() != 0 {
+		action = ""
+	}
+	if action == "" {
 		fs.Usage()
 		return &exitError{Code: 2, Err: errors.New("one of status, demo, load")}
 	}
@@ -54,7 +64,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	cc := cache.New(db, kr, kf.LookupKey())
-	switch fs.Arg(0) {
+	switch action {
 	case "status":
 		v, err := cc.Version(ctx)
 		if err != nil {
@@ -89,7 +99,7 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		d := time.Since(t0)
 		fmt.Fprintf(stdout, "loaded %d citizens in %s (%.0f/s)\n", faces, d.Round(time.Millisecond), float64(faces)/d.Seconds())
 	default:
-		return &exitError{Code: 2, Err: fmt.Errorf("unknown cache action %q", fs.Arg(0))}
+		return &exitError{Code: 2, Err: fmt.Errorf("unknown cache action %q", action)}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(command{Name: "keys", Summary: "station keys: init, show, rotate the data key", Run: runKeys})
+	register(command{Name: "keys", Summary: "station keys: init, show, rotate the data key or the KEK", Run: runKeys})
 }
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -26,8 +26,13 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	files.flags(fs)
 	actor := fs.String("actor", "technician", "who rotates (recorded in the audit log)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: station keys [flags] init|show|rotate\n\n  init    create the station key file (0600) and the first data key\n  show    print the station ID and public key (for enrolment upstream)\n  rotate  new data key; re-seal all applications and the template cache\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: station keys [flags] init|show|rotate|rotate-kek\n\n  init    create the station key file (0600) and the first data key\n  show    print the station ID and public key (for enrolment upstream)\n  rotate  new data key; re-seal all applications and the template cache\n  rotate-kek  new key-encryption key in the key file; re-wrap the data keys\n\nFlags:")
 		fs.PrintDefaults()
+	}
+	// The action may come before or after the flags.
+	var action string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		action, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -36,11 +41,16 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &exitError{Code: 2, Err: err}
 	}
 	files.resolve()
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return &exitError{Code: 2, Err: errors.New("one of init, show, rotate")}
+	if action == "" && fs.NArg() == 1 {
+		action = fs.Arg(0)
+	} else if action == "" || fs.NArg() != 0 {
+		action = ""
 	}
-	switch fs.Arg(0) {
+	if action == "" {
+		fs.Usage()
+		return &exitError{Code: 2, Err: errors.New("one of init, show, rotate, rotate-kek")}
+	}
+	switch action {
 	case "init", "show":
 		kf, err := keys.LoadOrCreate(files.key)
 		if err != nil {
@@ -81,6 +91,17 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "data key %d active; %d blobs re-sealed\n", kr.ActiveKeyID(), n)
 		return nil
+	case "rotate-kek":
+		db, err := store.Open(ctx, files.db, store.Options{})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := keys.RotateKEK(ctx, db, files.key, nil, *actor); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "key-encryption key rotated; data keys re-wrapped")
+		return nil
 	}
-	return &exitError{Code: 2, Err: fmt.Errorf("unknown keys action %q", fs.Arg(0))}
+	return &exitError{Code: 2, Err: fmt.Errorf("unknown keys action %q", action)}
 }

@@ -114,6 +114,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("sync client: incomplete configuration (URL, CA, upstream key, station key)")
 	}
 	tr := &http.Transport{
+		// Offices behind a proxy set HTTPS_PROXY in the unit's environment.
+		Proxy: http.ProxyFromEnvironment,
 		TLSClientConfig: &tls.Config{
 			MinVersion:   tls.VersionTLS13,
 			RootCAs:      cfg.RootCAs,

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,6 +28,7 @@ type UploadStats struct {
 	Duplicates int // upstream already had them (a retry after a lost answer)
 	Conflicts  int // UUID reused with other content: left queued, needs a person
 	Marked     int // newly marked uploaded on the station
+	Unreadable int // could not be read (damaged blob): left queued
 }
 
 func toWire(u *application.Upload) protocol.Application {
@@ -53,6 +55,7 @@ func (c *Client) Upload(ctx context.Context, ob Outbox) (UploadStats, error) {
 	size := c.cfg.BatchSize
 	skip := map[string]bool{} // conflicts: not sent again in this run
 	failures := 0
+	var unreadable error
 	for {
 		ids, err := ob.Outbox(ctx, size+len(skip))
 		if err != nil {
@@ -66,7 +69,12 @@ func (c *Client) Upload(ctx context.Context, ob Outbox) (UploadStats, error) {
 			}
 			u, err := ob.Upload(ctx, id)
 			if err != nil {
-				return st, err
+				// One unreadable application must not hold up the others.
+				skip[id] = true
+				st.Unreadable++
+				unreadable = errors.Join(unreadable, err)
+				c.cfg.Progress("application %s cannot be read for upload: %v", id, err)
+				continue
 			}
 			a := toWire(u)
 			n := approxSize(&a)
@@ -77,7 +85,7 @@ func (c *Client) Upload(ctx context.Context, ob Outbox) (UploadStats, error) {
 			bytes += n
 		}
 		if len(apps) == 0 {
-			return st, nil
+			return st, unreadable
 		}
 		batch := protocol.Batch{StationID: c.cfg.StationID, BatchID: application.NewUUID(), CreatedAt: c.cfg.Now().UTC(), Applications: apps}
 		body, err := protocol.Sign(protocol.KindBatch, c.cfg.StationID, c.cfg.Signing, &batch)

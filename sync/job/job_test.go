@@ -358,3 +358,23 @@ func TestSlowLinkShrinksBatches(t *testing.T) {
 	}
 	checkExactlyOnce(t, e, ids)
 }
+
+// TestDamagedApplicationDoesNotBlockOthers: one application whose sealed
+// card data was altered on disk is left queued and reported; the others go.
+func TestDamagedApplicationDoesNotBlockOthers(t *testing.T) {
+	ctx := context.Background()
+	e := synctest.New(t)
+	db, repo, _ := e.Station(t)
+	ids := synctest.Approved(t, repo, 5, 10, 0)
+	repo.QueueApproved(ctx, application.System)
+	if _, err := db.ExecContext(ctx, `UPDATE applications SET card_sealed = substr(card_sealed, 1, 40) || x'00' || substr(card_sealed, 42) WHERE uuid = ?`, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var out bytes.Buffer
+	res, err := Run(ctx, opts(e, &out))
+	if err == nil || res.Code != ExitFailed || res.Upload.Marked != 4 || res.Upload.Unreadable != 1 {
+		t.Fatalf("code %d, %+v, %v", res.Code, res.Upload, err)
+	}
+	checkExactlyOnce(t, e, append(ids[:2:2], ids[3:]...))
+}

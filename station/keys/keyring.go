@@ -31,8 +31,9 @@ var ErrOpen = errors.New("sealed data cannot be opened")
 // Keyring seals and opens blobs with the station's data keys. It is safe for
 // concurrent use.
 type Keyring struct {
-	db  *store.DB
-	kek cipher.AEAD
+	db      *store.DB
+	kek     cipher.AEAD
+	prevKEK cipher.AEAD // during a KEK rotation
 
 	mu     sync.RWMutex
 	keys   map[uint32]cipher.AEAD
@@ -47,6 +48,11 @@ func OpenKeyring(ctx context.Context, db *store.DB, f *File) (*Keyring, error) {
 		return nil, err
 	}
 	kr := &Keyring{db: db, kek: kek}
+	if f.PreviousKEK != nil {
+		if kr.prevKEK, err = newGCM(f.PreviousKEK); err != nil {
+			return nil, err
+		}
+	}
 	if err := kr.load(ctx); err != nil {
 		return nil, err
 	}
@@ -113,15 +119,108 @@ func (kr *Keyring) load(ctx context.Context) error {
 }
 
 func (kr *Keyring) unwrap(id uint32, wrapped []byte) (cipher.AEAD, error) {
+	raw, err := kr.unwrapRaw(id, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	return newGCM(raw)
+}
+
+func (kr *Keyring) unwrapRaw(id uint32, wrapped []byte) ([]byte, error) {
 	ns := kr.kek.NonceSize()
 	if len(wrapped) < ns {
 		return nil, fmt.Errorf("data key %d: wrapped key too short", id)
 	}
-	raw, err := kr.kek.Open(nil, wrapped[:ns], wrapped[ns:], wrapAD(id))
-	if err != nil {
-		return nil, fmt.Errorf("data key %d cannot be unwrapped: the station key file does not belong to this database", id)
+	for _, k := range []cipher.AEAD{kr.kek, kr.prevKEK} {
+		if k == nil {
+			continue
+		}
+		if raw, err := k.Open(nil, wrapped[:ns], wrapped[ns:], wrapAD(id)); err == nil {
+			return raw, nil
+		}
 	}
-	return newGCM(raw)
+	return nil, fmt.Errorf("data key %d cannot be unwrapped: the station key file does not belong to this database", id)
+}
+
+// RotateKEK replaces the key-encryption key in the key file at path and
+// re-wraps every data key in db under the new one. Sealed data is not
+// touched. Crash-safe in three durable steps: the key file first holds the
+// new and the old KEK, then the data keys are re-wrapped in one
+// transaction, then the old KEK is dropped from the file; after a crash at
+// any point the keys still open (run it again to finish).
+func RotateKEK(ctx context.Context, db *store.DB, path string, rec audit.Recorder, actor string) error {
+	f, err := Load(path)
+	if err != nil {
+		return err
+	}
+	kr, err := OpenKeyring(ctx, db, f)
+	if err != nil {
+		return err
+	}
+	next := *f
+	if f.PreviousKEK == nil {
+		next.KEK = make([]byte, 32)
+		if _, err := rand.Read(next.KEK); err != nil {
+			return err
+		}
+		next.PreviousKEK = f.KEK
+		if err := next.store(path, true); err != nil {
+			return err
+		}
+	} // else an interrupted rotation: finish it under the KEK it chose
+
+	newKEK, err := newGCM(next.KEK)
+	if err != nil {
+		return err
+	}
+	n := 0
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, wrapped FROM data_keys`)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			id      uint32
+			wrapped []byte
+		}
+		var all []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.wrapped); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, r)
+		}
+		rows.Close()
+		for _, r := range all {
+			raw, err := kr.unwrapRaw(r.id, r.wrapped)
+			if err != nil {
+				return err
+			}
+			nonce := make([]byte, newKEK.NonceSize())
+			if _, err := rand.Read(nonce); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE data_keys SET wrapped = ? WHERE id = ?`, newKEK.Seal(nonce, nonce, raw, wrapAD(r.id)), r.id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rotate KEK: re-wrap data keys: %w (the key file holds both KEKs; run the rotation again)", err)
+	}
+	next.PreviousKEK = nil
+	if err := next.store(path, true); err != nil {
+		return fmt.Errorf("rotate KEK: %w (the key file still holds the old KEK too; run the rotation again)", err)
+	}
+	if rec != nil {
+		return rec.Record(ctx, audit.Entry{Actor: actor, Role: "technician", Action: "keys.kek_rotated", Object: f.StationID,
+			Outcome: "ok", Detail: map[string]string{"data_keys": strconv.Itoa(n)}})
+	}
+	return nil
 }
 
 // addKey makes a new random data key, stores it wrapped and active, and

@@ -36,6 +36,13 @@ type File struct {
 	Signing ed25519.PrivateKey
 	// KEK wraps the data keys stored in the database.
 	KEK []byte
+	// PreviousKEK is set only while a KEK rotation is under way (or was
+	// interrupted): data keys may still be wrapped by it.
+	PreviousKEK []byte
+	// lookup keys the hashes by which rows are found by ID number. It is
+	// its own secret so that the KEK can one day be rotated without
+	// rehashing every row.
+	lookup []byte
 	// Created is when the file was made.
 	Created time.Time
 }
@@ -45,6 +52,8 @@ type fileJSON struct {
 	StationID string    `json:"station_id"`
 	Seed      string    `json:"ed25519_seed"`
 	KEK       string    `json:"kek"`
+	Lookup    string    `json:"lookup_key"`
+	Previous  string    `json:"previous_kek,omitempty"`
 	Created   time.Time `json:"created"`
 }
 
@@ -74,8 +83,9 @@ func LoadOrCreate(path string) (*File, error) {
 func generate() (*File, error) {
 	seed := make([]byte, ed25519.SeedSize)
 	kek := make([]byte, 32)
+	lookup := make([]byte, 32)
 	id := make([]byte, 4)
-	for _, b := range [][]byte{seed, kek, id} {
+	for _, b := range [][]byte{seed, kek, lookup, id} {
 		if _, err := rand.Read(b); err != nil {
 			return nil, fmt.Errorf("generate station keys: %w", err)
 		}
@@ -84,6 +94,7 @@ func generate() (*File, error) {
 		StationID: fmt.Sprintf("st-%x", id),
 		Signing:   ed25519.NewKeyFromSeed(seed),
 		KEK:       kek,
+		lookup:    lookup,
 		Created:   time.Now().UTC().Truncate(time.Second),
 	}, nil
 }
@@ -110,15 +121,26 @@ func Load(path string) (*File, error) {
 	}
 	seed, err1 := base64.StdEncoding.DecodeString(j.Seed)
 	kek, err2 := base64.StdEncoding.DecodeString(j.KEK)
-	if err1 != nil || err2 != nil || len(seed) != ed25519.SeedSize || len(kek) != 32 || j.StationID == "" {
+	lookup, err3 := base64.StdEncoding.DecodeString(j.Lookup)
+	if err1 != nil || err2 != nil || err3 != nil || len(seed) != ed25519.SeedSize || len(kek) != 32 || len(lookup) != 32 || j.StationID == "" {
 		return nil, fmt.Errorf("station key file %s: damaged key material", path)
 	}
-	return &File{StationID: j.StationID, Signing: ed25519.NewKeyFromSeed(seed), KEK: kek, Created: j.Created}, nil
+	f := &File{StationID: j.StationID, Signing: ed25519.NewKeyFromSeed(seed), KEK: kek, lookup: lookup, Created: j.Created}
+	if j.Previous != "" {
+		if f.PreviousKEK, err = base64.StdEncoding.DecodeString(j.Previous); err != nil || len(f.PreviousKEK) != 32 {
+			return nil, fmt.Errorf("station key file %s: damaged previous KEK", path)
+		}
+	}
+	return f, nil
 }
 
 // write creates the file exclusively and durably: a half-written key file
 // after a power cut would lock the station out of its own data.
-func (f *File) write(path string) error {
+func (f *File) write(path string) error { return f.store(path, false) }
+
+// store writes the file durably; replace swaps it atomically for an
+// existing one (rename), otherwise an existing file is never overwritten.
+func (f *File) store(path string, replace bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create key folder: %w", err)
 	}
@@ -127,6 +149,8 @@ func (f *File) write(path string) error {
 		StationID: f.StationID,
 		Seed:      base64.StdEncoding.EncodeToString(f.Signing.Seed()),
 		KEK:       base64.StdEncoding.EncodeToString(f.KEK),
+		Lookup:    base64.StdEncoding.EncodeToString(f.lookup),
+		Previous:  b64(f.PreviousKEK),
 		Created:   f.Created,
 	}, "", "  ")
 	if err != nil {
@@ -150,8 +174,12 @@ func (f *File) write(path string) error {
 		return fmt.Errorf("write key file: %w", err)
 	}
 	tmp.Close()
-	// Link fails if path exists: never overwrite a key file.
-	if err := os.Link(tmp.Name(), path); err != nil {
+	if replace {
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			return fmt.Errorf("replace key file: %w", err)
+		}
+	} else if err := os.Link(tmp.Name(), path); err != nil {
+		// Link fails if path exists: never overwrite a key file.
 		return fmt.Errorf("write key file: %w", err)
 	}
 	if d, err := os.Open(filepath.Dir(path)); err == nil {
@@ -161,18 +189,21 @@ func (f *File) write(path string) error {
 	return nil
 }
 
-// LookupKey returns a key for keyed hashes of ID numbers (HMAC-SHA256), so
-// that rows can be found by ID number without storing it in the clear. It is
-// derived from the KEK and therefore stable across data-key rotation.
-func (f *File) LookupKey() []byte {
-	m := hmac.New(sha256.New, f.KEK)
-	m.Write([]byte("dinhdanh id lookup v1"))
-	return m.Sum(nil)
-}
+// LookupKey returns the key for keyed hashes of ID numbers (HMAC-SHA256),
+// so that rows can be found by ID number without storing it in the clear.
+// It is a secret of its own, stable across data-key rotation.
+func (f *File) LookupKey() []byte { return f.lookup }
 
 // Lookup returns the keyed hash of an ID number under key.
 func Lookup(key []byte, idNumber string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(idNumber))
 	return m.Sum(nil)[:16]
+}
+
+func b64(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }

@@ -130,3 +130,56 @@ func TestSealOpenRotate(t *testing.T) {
 		t.Fatal("foreign key file opened the keyring")
 	}
 }
+
+func TestRotateKEK(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "station.key")
+	f, _ := LoadOrCreate(path)
+	db, err := store.Open(ctx, filepath.Join(dir, "station.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	kr, _ := OpenKeyring(ctx, db, f)
+	blob, _ := kr.Seal([]byte("x"), []byte("secret"))
+	opens := func(label string) *File {
+		t.Helper()
+		f2, err := Load(path)
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		kr2, err := OpenKeyring(ctx, db, f2)
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		if pt, err := kr2.Open([]byte("x"), blob); err != nil || string(pt) != "secret" {
+			t.Fatalf("%s: %q %v", label, pt, err)
+		}
+		return f2
+	}
+	if err := RotateKEK(ctx, db, path, nil, "tech"); err != nil {
+		t.Fatal(err)
+	}
+	f2 := opens("after rotation")
+	if bytes.Equal(f2.KEK, f.KEK) || f2.PreviousKEK != nil || !bytes.Equal(f2.LookupKey(), f.LookupKey()) {
+		t.Fatal("KEK not replaced, previous kept, or lookup key changed")
+	}
+	// Interrupted after the first step: file holds a new KEK and the
+	// current one, the database is still wrapped by the current one.
+	mid := *f2
+	mid.KEK, mid.PreviousKEK = bytes.Repeat([]byte{7}, 32), f2.KEK
+	if err := mid.store(path, true); err != nil {
+		t.Fatal(err)
+	}
+	opens("interrupted")
+	if err := RotateKEK(ctx, db, path, nil, "tech"); err != nil {
+		t.Fatal(err)
+	}
+	if f3 := opens("resumed"); f3.PreviousKEK != nil || !bytes.Equal(f3.KEK, mid.KEK) {
+		t.Fatal("resumed rotation did not finish under the chosen KEK")
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v after rotation", st.Mode().Perm())
+	}
+}

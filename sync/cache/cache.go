@@ -154,14 +154,16 @@ func (c *Cache) Each(ctx context.Context, fn func(Citizen) error) error {
 		defer close(order)
 		defer close(work)
 		cur := &chunk{done: make(chan struct{})}
+		// A chunk goes to the workers before the consumer waits for it,
+		// so every chunk the consumer sees is completed.
 		flush := func() bool {
 			select {
-			case order <- cur:
+			case work <- cur:
 			case <-stop:
 				return false
 			}
 			select {
-			case work <- cur:
+			case order <- cur:
 			case <-stop:
 				return false
 			}
@@ -190,6 +192,9 @@ func (c *Cache) Each(ctx context.Context, fn func(Citizen) error) error {
 	var ferr error
 	for ch := range order {
 		<-ch.done
+		if ch.err == nil {
+			ch.err = ctx.Err()
+		}
 		if ch.err != nil {
 			ferr = ch.err
 			break

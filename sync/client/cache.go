@@ -121,7 +121,7 @@ func (c *Client) page(ctx context.Context, path, kind string) (*protocol.CachePa
 		}
 		p = pg
 		return nil
-	}, nil)
+	})
 	var se *StatusError
 	if errors.As(err, &se) && se.Status == http.StatusGone {
 		return nil, se

@@ -114,6 +114,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("sync client: incomplete configuration (URL, CA, upstream key, station key)")
 	}
 	tr := &http.Transport{
+		// Offices behind a proxy set HTTPS_PROXY in the unit's environment.
+		Proxy: http.ProxyFromEnvironment,
 		TLSClientConfig: &tls.Config{
 			MinVersion:   tls.VersionTLS13,
 			RootCAs:      cfg.RootCAs,
@@ -225,8 +227,8 @@ func classifyTransport(err error) error {
 
 // retry runs fn until it succeeds, fails permanently, the context ends or
 // the attempts are used up, sleeping with exponential backoff and full
-// jitter in between. onFail sees every failure (to shrink batches).
-func (c *Client) retry(ctx context.Context, what string, fn func() error, onFail func(error)) error {
+// jitter in between.
+func (c *Client) retry(ctx context.Context, what string, fn func() error) error {
 	var err error
 	for attempt := 0; attempt < c.cfg.Attempts; attempt++ {
 		if err = fn(); err == nil || permanent(err) {
@@ -235,23 +237,29 @@ func (c *Client) retry(ctx context.Context, what string, fn func() error, onFail
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if onFail != nil {
-			onFail(err)
-		}
 		if attempt == c.cfg.Attempts-1 {
 			break
 		}
-		wait := c.cfg.BackoffBase << attempt
-		if wait > c.cfg.BackoffMax || wait <= 0 {
-			wait = c.cfg.BackoffMax
-		}
-		wait = time.Duration(rand.Int64N(int64(wait)) + 1)
-		c.cfg.Progress("%s failed (%v); retry %d/%d in %s", what, err, attempt+1, c.cfg.Attempts-1, wait.Round(time.Millisecond))
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := c.backoff(ctx, attempt, what, err); err != nil {
+			return err
 		}
 	}
 	return fmt.Errorf("%s: giving up after %d attempts: %w", what, c.cfg.Attempts, err)
+}
+
+// backoff sleeps before retry number attempt+1: exponential with full
+// jitter, so the stations of a province do not retry in step.
+func (c *Client) backoff(ctx context.Context, attempt int, what string, cause error) error {
+	wait := c.cfg.BackoffBase << attempt
+	if wait > c.cfg.BackoffMax || wait <= 0 {
+		wait = c.cfg.BackoffMax
+	}
+	wait = time.Duration(rand.Int64N(int64(wait)) + 1)
+	c.cfg.Progress("%s failed (%v); retry %d/%d in %s", what, cause, attempt+1, c.cfg.Attempts-1, wait.Round(time.Millisecond))
+	select {
+	case <-time.After(wait):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

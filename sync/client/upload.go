@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,6 +28,7 @@ type UploadStats struct {
 	Duplicates int // upstream already had them (a retry after a lost answer)
 	Conflicts  int // UUID reused with other content: left queued, needs a person
 	Marked     int // newly marked uploaded on the station
+	Unreadable int // could not be read (damaged blob): left queued
 }
 
 func toWire(u *application.Upload) protocol.Application {
@@ -52,6 +54,8 @@ func (c *Client) Upload(ctx context.Context, ob Outbox) (UploadStats, error) {
 	var st UploadStats
 	size := c.cfg.BatchSize
 	skip := map[string]bool{} // conflicts: not sent again in this run
+	failures := 0
+	var unreadable error
 	for {
 		ids, err := ob.Outbox(ctx, size+len(skip))
 		if err != nil {
@@ -65,7 +69,12 @@ func (c *Client) Upload(ctx context.Context, ob Outbox) (UploadStats, error) {
 			}
 			u, err := ob.Upload(ctx, id)
 			if err != nil {
-				return st, err
+				// One unreadable application must not hold up the others.
+				skip[id] = true
+				st.Unreadable++
+				unreadable = errors.Join(unreadable, err)
+				c.cfg.Progress("application %s cannot be read for upload: %v", id, err)
+				continue
 			}
 			a := toWire(u)
 			n := approxSize(&a)
@@ -76,44 +85,33 @@ func (c *Client) Upload(ctx context.Context, ob Outbox) (UploadStats, error) {
 			bytes += n
 		}
 		if len(apps) == 0 {
-			return st, nil
+			return st, unreadable
 		}
 		batch := protocol.Batch{StationID: c.cfg.StationID, BatchID: application.NewUUID(), CreatedAt: c.cfg.Now().UTC(), Applications: apps}
 		body, err := protocol.Sign(protocol.KindBatch, c.cfg.StationID, c.cfg.Signing, &batch)
 		if err != nil {
 			return st, err
 		}
-		var res *protocol.BatchResult
-		shrunk := false
 		start := time.Now()
-		err = c.retry(ctx, fmt.Sprintf("upload batch of %d", len(apps)), func() error {
-			data, err := c.do(ctx, "POST", "/v1/batches", body, protocol.MaxResponseBytes)
-			if err != nil {
-				return err
-			}
-			r, err := protocol.DecodeBatchResult(data)
-			if err != nil {
-				return fmt.Errorf("answer to batch: %w", err)
-			}
-			if r.BatchID != batch.BatchID {
-				return fmt.Errorf("answer names batch %s, sent %s", r.BatchID, batch.BatchID)
-			}
-			if err := protocol.CheckClock(r.ServerTime, c.cfg.Now(), c.cfg.MaxClockSkew); err != nil {
-				return &PermanentError{err}
-			}
-			res = r
-			return nil
-		}, func(error) {
-			// A failing or slow batch is retried as is (same bytes, same
-			// batch ID); the next batch is smaller.
-			if !shrunk && size > 1 {
-				size = max(1, size/2)
-				shrunk = true
-			}
-		})
+		res, err := c.sendBatch(ctx, &batch, body)
 		if err != nil {
-			return st, err
+			if permanent(err) || ctx.Err() != nil {
+				return st, err
+			}
+			// A failed or timed-out batch is re-formed smaller: on a slow
+			// link a large batch may never get through in time, and the
+			// UUIDs make re-forming safe.
+			failures++
+			if failures >= c.cfg.Attempts {
+				return st, fmt.Errorf("upload: giving up after %d failed batches: %w", failures, err)
+			}
+			size = max(1, size/2)
+			if err := c.backoff(ctx, failures-1, fmt.Sprintf("upload batch of %d", len(apps)), err); err != nil {
+				return st, err
+			}
+			continue
 		}
+		failures = 0
 		st.Batches++
 		sent := map[string]bool{}
 		for _, a := range apps {
@@ -153,7 +151,7 @@ func (c *Client) Upload(ctx context.Context, ob Outbox) (UploadStats, error) {
 		took := time.Since(start)
 		c.cfg.Progress("batch %d: %d sent, %d stored, %d duplicate, %d conflict in %s (batch size %d)",
 			st.Batches, len(apps), st.Stored, st.Duplicates, st.Conflicts, took.Round(time.Millisecond), size)
-		if !shrunk && took < c.cfg.RequestTimeout/8 && size < c.cfg.MaxBatchSize {
+		if took < c.cfg.RequestTimeout/8 && size < c.cfg.MaxBatchSize {
 			size = min(size*2, c.cfg.MaxBatchSize)
 		}
 	}
@@ -165,6 +163,25 @@ func approxSize(a *protocol.Application) int {
 		n += len(e.Data)*4/3 + 64
 	}
 	return n
+}
+
+// sendBatch makes one attempt at uploading a signed batch.
+func (c *Client) sendBatch(ctx context.Context, batch *protocol.Batch, body []byte) (*protocol.BatchResult, error) {
+	data, err := c.do(ctx, "POST", "/v1/batches", body, protocol.MaxResponseBytes)
+	if err != nil {
+		return nil, err
+	}
+	r, err := protocol.DecodeBatchResult(data)
+	if err != nil {
+		return nil, fmt.Errorf("answer to batch: %w", err)
+	}
+	if r.BatchID != batch.BatchID {
+		return nil, fmt.Errorf("answer names batch %s, sent %s", r.BatchID, batch.BatchID)
+	}
+	if err := protocol.CheckClock(r.ServerTime, c.cfg.Now(), c.cfg.MaxClockSkew); err != nil {
+		return nil, &PermanentError{err}
+	}
+	return r, nil
 }
 
 // OutcomeStats counts what a status pull did.
@@ -199,7 +216,7 @@ func (c *Client) PullOutcomes(ctx context.Context, ob Outbox) (OutcomeStats, err
 			}
 			resp = r
 			return nil
-		}, nil)
+		})
 		if err != nil {
 			return st, err
 		}

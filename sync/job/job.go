@@ -63,6 +63,10 @@ type Options struct {
 	CertValidity time.Duration
 	// SkipCache leaves the template cache alone.
 	SkipCache bool
+	// PurgeEvidenceAfter, when positive, deletes the captured evidence of
+	// applications accepted upstream longer ago than this (retention),
+	// one audit entry per application.
+	PurgeEvidenceAfter time.Duration
 	// Steps run after the sync proper.
 	Steps []Step
 	// Audit records the run; nil records nothing.
@@ -229,7 +233,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		res.Cache, err = cl.UpdateCache(ctx, cc)
 		record(err)
 	}
-	for _, s := range o.Steps {
+	steps := o.Steps
+	if o.PurgeEvidenceAfter > 0 {
+		steps = append([]Step{{Name: "evidence retention", Run: func(ctx context.Context) (string, error) {
+			n, err := repo.PurgeEvidence(ctx, time.Now().Add(-o.PurgeEvidenceAfter))
+			return fmt.Sprintf("evidence of %d accepted applications deleted", n), err
+		}}}, steps...)
+	}
+	for _, s := range steps {
 		if ctx.Err() != nil {
 			break
 		}

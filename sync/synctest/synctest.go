@@ -138,20 +138,11 @@ func Citizens(seed uint64, from, n int) []protocol.Citizen {
 	var out []protocol.Citizen
 	for i := from; i < from+n; i++ {
 		z := cache.SyntheticCitizen(seed, i, cache.RandomFingers(48))
-		out = append(out, Wire(z))
+		w := upstream.WireCitizen(z)
+		w.Source = "test"
+		out = append(out, w)
 	}
 	return out
-}
-
-// Wire converts a cache citizen to its wire form.
-func Wire(z cache.Citizen) protocol.Citizen {
-	face := make([]byte, 0, 512)
-	for _, v := range z.Face {
-		u := mathFloat32bits(v)
-		face = append(face, byte(u), byte(u>>8), byte(u>>16), byte(u>>24))
-	}
-	return protocol.Citizen{IDNumber: z.IDNumber, Source: "test/" + fmt.Sprint(z.Version),
-		Card: protocol.Card{IDNumber: z.IDNumber, FullName: z.FullName, DateOfBirth: z.DateOfBirth, Sex: z.Sex}, Face: face, Fingers: z.Fingers}
 }
 
 // Post sends body to path on the upstream with the station's certificate

@@ -1,10 +1,14 @@
 package upstream
 
 import (
+	"encoding/binary"
+	"math"
+
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/sync/cache"
 
 	"github.com/dinhdanh/dinhdanh/sync/protocol"
 )
@@ -93,4 +97,25 @@ func (s *Server) Application(ctx context.Context, uuid string) (*protocol.Applic
 	}
 	var a protocol.Application
 	return &a, json.Unmarshal(b, &a)
+}
+
+// CitizenCount returns how many live citizens the template database holds.
+func (s *Server) CitizenCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM citizens WHERE deleted = 0`).Scan(&n)
+	return n, err
+}
+
+// WireCitizen converts a cache citizen (e.g. a synthetic one) to its wire
+// form, for seeding the template database.
+func WireCitizen(z cache.Citizen) protocol.Citizen {
+	face := make([]byte, 0, 4*protocol.FaceDescriptorSize)
+	if z.HasFace {
+		for _, v := range z.Face {
+			face = binary.LittleEndian.AppendUint32(face, math.Float32bits(v))
+		}
+	}
+	return protocol.Citizen{IDNumber: z.IDNumber, Source: z.Source,
+		Card: protocol.Card{IDNumber: z.IDNumber, FullName: z.FullName, DateOfBirth: z.DateOfBirth, Sex: z.Sex,
+			PlaceOfOrigin: z.PlaceOfOrigin, Residence: z.Residence}, Face: face, Fingers: z.Fingers}
 }

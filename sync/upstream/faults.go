@@ -19,6 +19,9 @@ type Faults struct {
 	// the window in which a killed station has been stored upstream but
 	// has not yet marked anything.
 	DelayAfterCommit time.Duration
+	// SlowPerApplication holds a batch back this long per application
+	// before storing it: a link whose bandwidth makes big batches time out.
+	SlowPerApplication time.Duration
 	// Status500 answers the next N requests (any endpoint) with 500.
 	Status500 int
 	// Delay holds every answer back this long (a slow link).

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"sort"
@@ -41,6 +42,9 @@ type Server struct {
 	// MaxSkew is how far a batch's creation time may be from the server
 	// clock.
 	MaxSkew time.Duration
+	// ErrorLog receives connection-level errors (TLS handshakes refused,
+	// connections dropped); nil discards them.
+	ErrorLog *log.Logger
 
 	mu     sync.Mutex
 	faults Faults
@@ -57,7 +61,7 @@ func Open(ctx context.Context, path string, id *Identity) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Server{db: db, id: id, MaxSkew: 15 * time.Minute, now: time.Now}, nil
+	return &Server{db: db, id: id, MaxSkew: 15 * time.Minute, now: time.Now, ErrorLog: log.New(io.Discard, "", 0)}, nil
 }
 
 func migrate(ctx context.Context, db *store.DB) error {
@@ -177,7 +181,7 @@ func (s *Server) Start(addr string) (*Running, error) {
 		TLSConfig:         s.TLSConfig(),
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // HTTP/1.1 only
-		ErrorLog:          nil,
+		ErrorLog:          s.ErrorLog,
 	}
 	r := &Running{URL: "https://" + ln.Addr().String(), srv: srv, done: make(chan struct{})}
 	go func() {
@@ -273,6 +277,16 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	if err := protocol.CheckClock(b.CreatedAt, now, s.MaxSkew); err != nil {
 		writeError(w, http.StatusBadRequest, protocol.ErrCodeClockSkew, err.Error())
 		return
+	}
+	s.mu.Lock()
+	slow := s.faults.SlowPerApplication * time.Duration(len(b.Applications))
+	s.mu.Unlock()
+	if slow > 0 {
+		select {
+		case <-time.After(slow):
+		case <-ctx.Done():
+			return
+		}
 	}
 	if s.takeFault(&s.faults.DropBeforeCommit) {
 		hangUp(w)

@@ -142,6 +142,9 @@ func TestDemoDevices(t *testing.T) {
 	if d, err = Open(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
+	if d.Deps.LastSync(ctx).IsZero() {
+		t.Error("home screen's last sync time not found after a sync")
+	}
 	rows, err := d.Deps.Apps.List(ctx, "", 10)
 	if err != nil || len(rows) != 1 || rows[0].ID != id {
 		t.Fatalf("queue after sync: %+v %v", rows, err)

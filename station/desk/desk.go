@@ -5,9 +5,11 @@ package desk
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/dinhdanh/dinhdanh/station/application"
 	"github.com/dinhdanh/dinhdanh/station/appstore"
@@ -118,6 +120,7 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 			d.Deps.DemoLogins = append(d.Deps.DemoLogins, a[0]+" / "+a[1]+" ("+a[2]+")")
 		}
 	}
+	d.Deps.LastSync = func(ctx context.Context) time.Time { return lastSync(ctx, db) }
 	d.Missing = append(d.Missing, wireDevices(ctx, cfg, d, kr, kf)...)
 	d.Deps.DemoCard = d.DemoCard
 	return d, nil
@@ -150,6 +153,23 @@ func demoAccounts(ctx context.Context, users *auth.Users, cfg *config.Config, km
 		}
 	}
 	return nil
+}
+
+// lastSync is when the nightly sync last finished: its audit entry, or
+// failing that (a sync run without the audit log) the last application
+// state it changed.
+func lastSync(ctx context.Context, db *store.DB) time.Time {
+	var latest time.Time
+	var s sql.NullString
+	if err := db.QueryRowContext(ctx, `SELECT MAX(time) FROM audit_log WHERE action = 'sync.completed'`).Scan(&s); err == nil && s.Valid {
+		latest, _ = time.Parse(audit.TimeFormat, s.String)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT MAX(at) FROM application_events WHERE actor = 'sync'`).Scan(&s); err == nil && s.Valid {
+		if t, err := time.Parse(time.RFC3339Nano, s.String); err == nil && t.After(latest) {
+			latest = t
+		}
+	}
+	return latest
 }
 
 // Close releases the engines and devices, then the database.

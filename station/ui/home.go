@@ -14,7 +14,7 @@ import (
 
 type homeView struct {
 	newReg, resume, approvals, queue, diag, logout *widget.Button
-	ackAudit                                       *widget.Button
+	ackAudit, users                                *widget.Button
 	status                                         *widget.Label
 	devices                                        *widget.Label
 }
@@ -47,6 +47,10 @@ func (u *UI) showHome() {
 	}
 	if u.allowed(access.Approve) {
 		actions = append(actions, v.approvals)
+	}
+	if u.allowed(access.ManageUsers) {
+		v.users = u.button(T("home.users"), u.showUsers)
+		actions = append(actions, v.users)
 	}
 	if u.allowed(access.RunDiagnostics) {
 		actions = append(actions, v.diag)

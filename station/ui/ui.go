@@ -53,6 +53,7 @@ type UI struct {
 	homeV   *homeView
 	queueV  *queueView
 	approvV *approvalsView
+	usersV  *usersView
 }
 
 // New prepares the interface; Start shows the first screen.

@@ -825,3 +825,44 @@ func TestScannedZone(t *testing.T) {
 	test.Tap(r.read)
 	h.expect("reg.card_data")
 }
+
+func TestUserAccounts(t *testing.T) {
+	h := newHarness(t, true)
+	h.login("giamsat", "giamsat2026")
+	test.Tap(h.u.homeV.users)
+	h.expect("users")
+	v := h.u.usersV
+	if len(v.users) != 2 {
+		t.Fatalf("%d users listed", len(v.users))
+	}
+	test.Type(v.name, "canbo2")
+	test.Type(v.fullName, "Võ Thị Hai")
+	v.role.SetSelectedIndex(0)
+	test.Type(v.pw, "matkhau2026x")
+	test.Type(v.pw2, "matkhau2026x")
+	test.Tap(v.add)
+	if len(v.users) != 3 {
+		t.Fatalf("after add: %d users, status %q", len(v.users), v.status.Text)
+	}
+	h.shot("14-users")
+	// Disable the new officer: they can no longer log in.
+	for i, usr := range v.users {
+		if usr.Name == "canbo2" {
+			v.list.Select(i)
+		}
+	}
+	test.Tap(v.toggle)
+	if _, err := h.u.D.Users.Login(context.Background(), "canbo2", "matkhau2026x"); !errors.Is(err, auth.ErrDisabled) {
+		t.Fatalf("disabled officer logged in: %v", err)
+	}
+	// An officer has no access to the accounts screen.
+	h.u.logout()
+	h.login("canbo", "canbo20261")
+	if h.u.homeV.users != nil {
+		t.Error("officer sees the accounts button")
+	}
+	h.u.showUsers()
+	if h.u.Screen() == "users" {
+		t.Fatal("officer reached the accounts screen")
+	}
+}

@@ -110,7 +110,7 @@ func (u *UI) showUsers() {
 		v.status.SetText(T("users.password_set", "name", usr.Name))
 	})
 	form := widget.NewForm(
-		widget.NewFormItem(T("setup.name"), v.name),
+		widget.NewFormItem(T("login.name"), v.name),
 		widget.NewFormItem(T("setup.full_name"), v.fullName),
 		widget.NewFormItem(T("users.role"), v.role),
 		widget.NewFormItem(T("setup.password"), v.pw),

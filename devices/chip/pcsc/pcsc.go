@@ -157,4 +157,3 @@ func mapErr(err error) error {
 	}
 	return err
 }
-

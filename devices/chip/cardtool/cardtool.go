@@ -22,6 +22,7 @@ import (
 	"github.com/dinhdanh/dinhdanh/devices/chip/document"
 	"github.com/dinhdanh/dinhdanh/devices/chip/emrtd"
 	"github.com/dinhdanh/dinhdanh/devices/chip/iso7816"
+	_ "github.com/dinhdanh/dinhdanh/devices/chip/jp2" // JPEG 2000 portraits
 	"github.com/dinhdanh/dinhdanh/devices/chip/mrz"
 	"github.com/dinhdanh/dinhdanh/devices/chip/passiveauth"
 	"github.com/dinhdanh/dinhdanh/devices/chip/pcsc"

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/dinhdanh/dinhdanh/devices/registry"
 	"github.com/dinhdanh/dinhdanh/devices/usbdev"
 )
 
@@ -43,23 +44,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintln(w, "DEMO MODE: simulated devices are marked [SIMULATED]")
 	}
 	fmt.Fprintln(w, "\nDevices:")
-	for _, d := range r.Devices {
-		def := " "
-		if d.Default {
-			def = "*"
-		}
-		id := ""
-		if d.USB != nil {
-			id = d.USB.ID() + " " + usbdev.ClassName(d.USB.Class)
-		} else if d.Video != nil {
-			id = d.Video.Path
-		}
-		drv := d.Driver
-		if drv == "" {
-			drv = "-"
-		}
-		fmt.Fprintf(w, " %s %-20s %-40s %-28s driver=%s status=%s\n", def, d.Kind, d.Label(), id, drv, d.Status)
-	}
+	WriteDevices(w, r.Devices)
 	fmt.Fprintln(w, "\nSelf-tests:")
 	for _, t := range r.Results {
 		fmt.Fprintf(w, "  %-4s %-24s %s: %s\n", t.Status, t.Test, t.Label, t.Message)
@@ -79,8 +64,33 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped\n", r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped)
-	return nil
+	_, err := fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped\n", r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped)
+	return err
+}
+
+// WriteDevices writes one line per device: default mark, kind, label,
+// USB ID and class or video node, driver and status.
+func WriteDevices(w io.Writer, devs []registry.Entry) {
+	if len(devs) == 0 {
+		fmt.Fprintln(w, "  (none found)")
+	}
+	for _, d := range devs {
+		def := " "
+		if d.Default {
+			def = "*"
+		}
+		id := ""
+		if d.USB != nil {
+			id = d.USB.ID() + " " + usbdev.ClassName(d.USB.Class)
+		} else if d.Video != nil {
+			id = d.Video.Path
+		}
+		drv := d.Driver
+		if drv == "" {
+			drv = "-"
+		}
+		fmt.Fprintf(w, " %s %-20s %-40s %-28s driver=%s status=%s\n", def, d.Kind, d.Label(), id, drv, d.Status)
+	}
 }
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{

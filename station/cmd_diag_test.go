@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dinhdanh/dinhdanh/devices/diag"
+)
+
+func TestDiagDemoWritesReports(t *testing.T) {
+	dir := t.TempDir()
+	js, html := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"diag", "-demo", "-frames", "5", "-report", js, "-html", html}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	f, err := os.Open(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := diag.ReadJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Demo || rep.Summary.Passed < 4 || rep.Summary.Failed != 0 {
+		t.Fatalf("report summary %+v", rep.Summary)
+	}
+	h, _ := os.ReadFile(html)
+	if !strings.Contains(string(h), "[SIMULATED]") || !strings.Contains(out.String(), "[SIMULATED]") {
+		t.Fatal("simulated marker missing")
+	}
+}

@@ -76,15 +76,17 @@ func TestDemoRunReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc, _ := reg.Default(registry.Scanner)
+	sk := sc.Key
 	byTest := map[string]Result{}
 	for _, r := range rep.Results {
 		byTest[r.Test+"/"+r.Device] = r
 	}
 	want := map[string]Status{
 		"camera.capture/sim-camera:0":         Pass,
-		"scanner.open/sim-usb:90-1":           Pass,
-		"scanner.empty_platen/sim-usb:90-1":   Pass,
-		"scanner.finger_capture/sim-usb:90-1": Pass,
+		"scanner.open/" + sk:                  Pass,
+		"scanner.empty_platen/" + sk:          Pass,
+		"scanner.finger_capture/" + sk:        Pass,
 		"cardreader.card/reader:Sim reader 0": Pass,
 		"cardreader.card/reader:Sim reader 1": Skip,
 		"cardreader.card/reader:Sim reader 2": Fail,
@@ -112,7 +114,7 @@ func TestDemoRunReport(t *testing.T) {
 		cam.Facts["resolution"] != "1280x720" || !cam.Simulated || !strings.Contains(cam.Label, "[SIMULATED]") || len(cam.Images) != 1 {
 		t.Errorf("camera result %+v", cam)
 	}
-	fin := byTest["scanner.finger_capture/sim-usb:90-1"]
+	fin := byTest["scanner.finger_capture/"+sk]
 	if fin.Metrics["ppi"] != 512 || fin.Metrics["width"] != 384 || fin.Metrics["height"] != 290 ||
 		fin.Metrics["foreground"] < MinFingerArea || fin.Metrics["ms_per_capture"] <= 0 || len(fin.Images) != 1 || !fin.Images[0].Biometric {
 		t.Errorf("finger result %+v", fin)
@@ -120,7 +122,7 @@ func TestDemoRunReport(t *testing.T) {
 	if _, err := png.Decode(bytes.NewReader(fin.Images[0].PNG)); err != nil {
 		t.Errorf("finger PNG: %v", err)
 	}
-	op := byTest["scanner.open/sim-usb:90-1"]
+	op := byTest["scanner.open/"+sk]
 	if op.Facts["firmware"] != "0211/0104" || op.Facts["usb_id"] != "05ba:000a" || op.Facts["driver"] != "uru4000" {
 		t.Errorf("open facts %+v", op.Facts)
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -157,6 +158,28 @@ func (v *View) Rescan(ctx context.Context) {
 	} else {
 		v.status.SetText(fmt.Sprintf("%d devices", len(es)))
 	}
+}
+
+// Watch follows hot-plug until ctx ends: the list updates when a device
+// is plugged in or removed, and the status line says which.
+func (v *View) Watch(ctx context.Context, interval time.Duration) {
+	go v.reg.Watch(ctx, interval, func(c registry.Change) {
+		es := v.reg.Entries()
+		var msg []string
+		for _, e := range c.Added {
+			msg = append(msg, "plugged in: "+e.Label())
+		}
+		for _, e := range c.Removed {
+			msg = append(msg, "removed: "+e.Label())
+		}
+		fyne.Do(func() {
+			v.mu.Lock()
+			v.devices = es
+			v.mu.Unlock()
+			v.list.Refresh()
+			v.status.SetText(strings.Join(msg, "; "))
+		})
+	})
 }
 
 // Select selects the i-th device, as a tap on the list does.

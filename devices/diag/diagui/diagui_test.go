@@ -12,18 +12,42 @@ import (
 
 	"github.com/dinhdanh/dinhdanh/devices/camera"
 	"github.com/dinhdanh/dinhdanh/devices/diag"
+	"github.com/dinhdanh/dinhdanh/devices/finger/uru4000"
 	"github.com/dinhdanh/dinhdanh/devices/registry"
 	"github.com/dinhdanh/dinhdanh/devices/usbdev"
 )
 
 func newDemoView(t *testing.T, export func(*diag.Report)) *View {
+	v, _ := newDemoViewBus(t, export)
+	return v
+}
+
+func newDemoViewBus(t *testing.T, export func(*diag.Report)) (*View, *usbdev.SimBus) {
 	test.NewTempApp(t)
-	reg := registry.New(registry.Options{USB: usbdev.NewSimBus(), Demo: true,
+	bus := usbdev.NewSimBus()
+	reg := registry.New(registry.Options{USB: bus, Demo: true,
 		Video: func() ([]camera.Device, error) { return nil, nil }})
 	v := New(Options{Diag: diag.Options{Registry: reg, Demo: true, CameraFrames: 5, FingerTimeout: 3 * time.Second}, Export: export})
 	w := test.NewWindow(v.Object())
 	t.Cleanup(w.Close)
-	return v
+	return v, bus
+}
+
+func TestHotPlugUpdatesList(t *testing.T) {
+	v, bus := newDemoViewBus(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v.Watch(ctx, 10*time.Millisecond)
+	bus.Plug(uru4000.NewSim4000B("HOT", nil))
+	// The plugged scanner replaces the demo simulator as the scanner.
+	waitFor(t, "the new scanner in the list", func() bool {
+		for _, e := range v.Devices() {
+			if e.USB != nil && e.USB.Serial == "HOT" && e.Default {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {

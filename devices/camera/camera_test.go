@@ -155,3 +155,23 @@ func TestEnumerate(t *testing.T) {
 	}
 	t.Logf("%d V4L2 nodes: %+v", len(devs), devs)
 }
+
+func TestBestSize(t *testing.T) {
+	d := Device{Sizes: []string{"MJPG 640x480", "MJPG 1920x1080", "MJPG 1280x720", "YUYV 1280x720", "YUYV 640x480"}}
+	for _, c := range []struct {
+		f      string
+		mw, mh int
+		w, h   int
+		ok     bool
+	}{
+		{"MJPG", 1280, 720, 1280, 720, true},
+		{"MJPG", 4000, 3000, 1920, 1080, true},
+		{"YUYV", 1000, 1000, 640, 480, true},
+		{"H264", 1920, 1080, 0, 0, false},
+	} {
+		w, h, ok := d.BestSize(c.f, c.mw, c.mh)
+		if w != c.w || h != c.h || ok != c.ok {
+			t.Errorf("BestSize(%s, %d, %d) = %d, %d, %v", c.f, c.mw, c.mh, w, h, ok)
+		}
+	}
+}

@@ -29,12 +29,12 @@ func (g *synthGrabber) open() (Info, error) {
 		g.fps = 30
 	}
 	g.n = 0
-	g.next = time.Now()
 	if g.scaled == nil {
 		for _, p := range g.pics {
 			g.scaled = append(g.scaled, fit(p, g.w, g.h))
 		}
 	}
+	g.next = time.Now()
 	return Info{Name: "synthetic", Backend: "synthetic", Width: g.w, Height: g.h, FPS: g.fps, FourCC: "RGBA", Simulated: true}, nil
 }
 

@@ -29,6 +29,8 @@ type Device struct {
 	Capture bool `json:"capture"`
 	// Formats lists the pixel formats offered (fourcc), e.g. MJPG, YUYV.
 	Formats []string `json:"formats,omitempty"`
+	// Sizes lists discrete frame sizes per format, e.g. "MJPG 1280x720".
+	Sizes []string `json:"sizes,omitempty"`
 	// USBID is vvvv:pppp for USB cameras, from sysfs.
 	USBID string `json:"usb_id,omitempty"`
 	// Access is empty when the node could be opened, otherwise why not.
@@ -43,6 +45,22 @@ func (d Device) HasMJPEG() bool {
 		}
 	}
 	return false
+}
+
+// BestSize picks the largest discrete size of format (e.g. "MJPG") not
+// above maxW×maxH; ok is false when the camera lists none.
+func (d Device) BestSize(format string, maxW, maxH int) (w, h int, ok bool) {
+	for _, s := range d.Sizes {
+		var f string
+		var sw, sh int
+		if n, _ := fmt.Sscanf(s, "%s %dx%d", &f, &sw, &sh); n != 3 || f != format {
+			continue
+		}
+		if sw <= maxW && sh <= maxH && sw*sh > w*h {
+			w, h, ok = sw, sh, true
+		}
+	}
+	return w, h, ok
 }
 
 // Enumerate lists /dev/video* nodes with what the kernel says of them.
@@ -101,6 +119,8 @@ func usbIDOf(sys string) string {
 const (
 	vidiocQueryCap     = 0x80685600
 	vidiocEnumFmt      = 0xc0405602
+	vidiocEnumFrameSz  = 0xc02c564a
+	v4l2FrmSizeDiscr   = 1
 	v4l2CapVideoCapt   = 0x00000001
 	v4l2CapDeviceCaps  = 0x80000000
 	v4l2BufTypeCapture = 1
@@ -124,6 +144,16 @@ type v4l2FmtDesc struct {
 	PixelFormat uint32
 	MbusCode    uint32
 	Reserved    [3]uint32
+}
+
+type v4l2FrmSizeEnum struct {
+	Index       uint32
+	PixelFormat uint32
+	Type        uint32
+	Width       uint32 // discrete width, or stepwise min_width
+	Height      uint32 // discrete height, or stepwise max_width
+	Stepwise    [4]uint32
+	Reserved    [2]uint32
 }
 
 func cstr(b []byte) string {
@@ -158,7 +188,15 @@ func queryV4L2(d *Device) error {
 			break
 		}
 		pf := f.PixelFormat
-		d.Formats = append(d.Formats, string([]byte{byte(pf), byte(pf >> 8), byte(pf >> 16), byte(pf >> 24)}))
+		name := string([]byte{byte(pf), byte(pf >> 8), byte(pf >> 16), byte(pf >> 24)})
+		d.Formats = append(d.Formats, name)
+		for j := uint32(0); j < 64; j++ {
+			fs := v4l2FrmSizeEnum{Index: j, PixelFormat: pf}
+			if ioctl(fd, vidiocEnumFrameSz, unsafe.Pointer(&fs)) != nil || fs.Type != v4l2FrmSizeDiscr {
+				break
+			}
+			d.Sizes = append(d.Sizes, fmt.Sprintf("%s %dx%d", name, fs.Width, fs.Height))
+		}
 	}
 	return nil
 }

@@ -359,6 +359,15 @@ func (r *Registry) OpenCamera(e Entry, width, height int, fps float64) (camera.S
 	if e.Video == nil {
 		return nil, fmt.Errorf("registry: %s has no V4L2 node", e.Label())
 	}
+	// Ask for the largest size the camera lists within the request, in
+	// MJPEG where offered (raw YUYV at 720p is limited to a few fps by USB 2).
+	format := "YUYV"
+	if e.Video.HasMJPEG() {
+		format = "MJPG"
+	}
+	if w, h, ok := e.Video.BestSize(format, width, height); ok {
+		width, height = w, h
+	}
 	return camera.Open(camera.Config{Device: e.Video.Path, Width: width, Height: height, FPS: fps,
 		MJPEG: e.Video.HasMJPEG()}), nil
 }

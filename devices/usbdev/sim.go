@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Gadget is the device side of a simulated USB device: it answers the
@@ -26,6 +27,7 @@ type Gadget interface {
 // transfers in flight when a gadget is unplugged fail with ErrNoDevice,
 // exactly as libusb reports a yanked cable.
 type SimBus struct {
+	number  int
 	mu      sync.Mutex
 	next    int
 	plugged map[int]*simSlot // by address
@@ -39,19 +41,24 @@ type simSlot struct {
 	deny bool
 }
 
-// NewSimBus returns an empty simulated bus (bus number 90, so reports
-// never confuse it with a real one).
-func NewSimBus() *SimBus { return &SimBus{next: 1, plugged: map[int]*simSlot{}} }
+// NewSimBus returns an empty simulated bus. Each SimBus has its own bus
+// number from SimBusNumber up, so keys of simulated devices never collide
+// with each other or with real buses.
+func NewSimBus() *SimBus {
+	return &SimBus{number: SimBusNumber + int(simBuses.Add(1)-1), next: 1, plugged: map[int]*simSlot{}}
+}
 
-// SimBusNumber is the bus number simulated devices report.
+// SimBusNumber is the bus number of the first simulated bus.
 const SimBusNumber = 90
+
+var simBuses atomic.Int32
 
 // Plug attaches g and returns its assigned descriptor.
 func (b *SimBus) Plug(g Gadget) DeviceInfo {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	info := g.Descriptor()
-	info.Bus, info.Address, info.Port = SimBusNumber, b.next, b.next
+	info.Bus, info.Address, info.Port = b.number, b.next, b.next
 	info.Simulated = true
 	b.next++
 	b.plugged[info.Address] = &simSlot{g: g, info: info, gone: make(chan struct{})}
@@ -101,7 +108,7 @@ func (b *SimBus) Open(ctx context.Context, bus, address int) (Device, error) {
 	defer b.mu.Unlock()
 	node := fmt.Sprintf("/dev/bus/usb/%03d/%03d", bus, address)
 	s, ok := b.plugged[address]
-	if bus != SimBusNumber || !ok {
+	if bus != b.number || !ok {
 		return nil, fmt.Errorf("open %s: %w", node, ErrNotFound)
 	}
 	if s.deny {

@@ -81,7 +81,7 @@ func (s *Sim) Descriptor() usbdev.DeviceInfo {
 	return usbdev.DeviceInfo{
 		Speed: "full", USBVersion: "1.10", DeviceVersion: "1.04",
 		VendorID: s.model.VendorID, ProductID: s.model.ProductID,
-		Manufacturer: "DigitalPersona, Inc.", Product: s.model.Name + " (SIMULATED)",
+		Manufacturer: "DigitalPersona, Inc.", Product: "U.are.U® Fingerprint Reader",
 		Serial: s.serial,
 		Configs: []usbdev.ConfigInfo{{Number: 1, MaxPowerMA: 100, Interfaces: []usbdev.InterfaceInfo{{
 			Number: 0, Class: 0xff, SubClass: 0xff, Protocol: 0xff,

@@ -56,12 +56,12 @@ type Index struct {
 	workers int
 	scale   float32
 
-	mu     sync.RWMutex
-	ids    []ID
-	vecs   []Descriptor
-	codes  []int8 // len(ids)·Dim
-	resid  []float32
-	slot   map[ID]int
+	mu    sync.RWMutex
+	ids   []ID
+	vecs  []Descriptor
+	codes []int8 // len(ids)·Dim
+	resid []float32
+	slot  map[ID]int
 	// errMax bounds the residual norm of every code not marked wide.
 	// Descriptors with clamped components (wide) can be off by much more
 	// than rounding; they skip the bound and are always re-ranked exactly,

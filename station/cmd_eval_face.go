@@ -21,6 +21,7 @@ func runEvalFace(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&cfg.DescriptorSet, "descriptors", "", "JSON set of labelled descriptors (go-face's idols.json layout)")
 	fs.StringVar(&cfg.OutDir, "out", ".", "folder for det.png and hist.png")
 	fs.StringVar(&cfg.Options.ModelDir, "models", "", "go-face model folder (default: $DINHDANH_MODEL_DIR or ~/.local/share/dinhdanh/models)")
+	fs.IntVar(&cfg.Options.MaxSide, "max-side", 0, "downscale images so the longer side is at most this before detection (default 800)")
 	det := fs.String("detector", "hog", "face detector: hog or cnn")
 	fs.StringVar(&cfg.CalibrationOut, "write-calibration", "", "also write the calibration JSON here")
 	fs.StringVar(&cfg.Note, "note", "", "note stored with the calibration")

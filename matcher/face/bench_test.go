@@ -73,6 +73,7 @@ func BenchmarkAnalyzeConcurrent(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer r.Close()
+			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if _, err := r.Analyze(f, LivePolicy); err != nil {

@@ -258,3 +258,70 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestCNNDetector runs the MMOD detector on a small portrait.
+func TestCNNDetector(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the CNN detector takes seconds per image")
+	}
+	recognizer(t) // skip without models
+	good := decodeIdol(t, "tzuyu.jpg")
+	defer good.Close()
+	small := resized(good, good.Cols()*2/3, good.Rows()*2/3)
+	defer small.Close()
+	r, err := NewRecognizer(Options{Detector: CNN, MaxSide: 480})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c, err := r.Analyze(small, ChipPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Faces) != 1 || c.Descriptor == nil {
+		t.Fatalf("CNN: %d faces, %v", len(c.Faces), c.Quality)
+	}
+	hog, err := recognizer(t).Analyze(small, ChipPolicy)
+	if err != nil || hog.Descriptor == nil {
+		t.Fatalf("HOG: %v %v", hog, err)
+	}
+	// Different boxes give different landmarks and chips, but the same face.
+	if d := faceindex.Distance(c.Descriptor, hog.Descriptor); d > 0.2 {
+		t.Errorf("CNN and HOG descriptors %.3f apart", d)
+	}
+}
+
+// FuzzAnalyzeBytes drives the whole entry point, decode to descriptor, with
+// mutated images: every outcome must be an error or a verdict, never a
+// crash, and a descriptor only with a passing verdict.
+func FuzzAnalyzeBytes(f *testing.F) {
+	r := recognizer(f)
+	m := decodeIdolF(f, "tzuyu.jpg")
+	small := resized(m, m.Cols()/3, m.Rows()/3)
+	m.Close()
+	for _, ext := range []gocv.FileExt{".jpg", ".jp2", ".png"} {
+		if buf, err := gocv.IMEncode(ext, small); err == nil {
+			f.Add(slices.Clone(buf.GetBytes()))
+			buf.Close()
+		}
+	}
+	small.Close()
+	f.Add([]byte("not an image"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := r.AnalyzeBytes(b, ChipPolicy)
+		if err != nil {
+			return
+		}
+		if (c.Descriptor != nil) != c.Quality.OK() {
+			t.Fatalf("descriptor %v with verdict %v", c.Descriptor != nil, c.Quality)
+		}
+	})
+}
+
+func decodeIdolF(f *testing.F, name string) gocv.Mat {
+	m, err := Decode(idols(f)[name])
+	if err != nil {
+		f.Fatal(err)
+	}
+	return m
+}

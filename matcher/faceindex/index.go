@@ -56,13 +56,19 @@ type Index struct {
 	workers int
 	scale   float32
 
-	mu     sync.RWMutex
-	ids    []ID
-	vecs   []Descriptor
-	codes  []int8 // len(ids)·Dim
-	resid  []float32
-	slot   map[ID]int
-	errMax float64 // largest residual norm ever added: a safe bound for all
+	mu    sync.RWMutex
+	ids   []ID
+	vecs  []Descriptor
+	codes []int8 // len(ids)·Dim
+	resid []float32
+	slot  map[ID]int
+	// errMax bounds the residual norm of every code not marked wide.
+	// Descriptors with clamped components (wide) can be off by much more
+	// than rounding; they skip the bound and are always re-ranked exactly,
+	// so one odd descriptor cannot loosen the bound for the million others.
+	errMax   float64
+	wide     []bool
+	wideSlot map[int]struct{}
 }
 
 // New returns an empty index.
@@ -78,7 +84,7 @@ func New(opts Options) (*Index, error) {
 	if !(s > 0) || math.IsInf(float64(s), 0) {
 		return nil, fmt.Errorf("face index: bad quantization scale %g", s)
 	}
-	return &Index{kern: k, workers: opts.Workers, scale: s, slot: map[ID]int{}}, nil
+	return &Index{kern: k, workers: opts.Workers, scale: s, slot: map[ID]int{}, wideSlot: map[int]struct{}{}}, nil
 }
 
 // Kernel names the distance kernel this index uses.
@@ -97,22 +103,37 @@ func (ix *Index) Add(id ID, d Descriptor) error {
 		return fmt.Errorf("face index: add: %w", err)
 	}
 	var code [Dim]int8
-	r := quantize(&d, ix.scale, code[:])
+	r, wide := quantize(&d, ix.scale, code[:])
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ix.errMax = max(ix.errMax, r)
-	if i, ok := ix.slot[id]; ok {
+	if !wide {
+		ix.errMax = max(ix.errMax, r)
+	}
+	i, ok := ix.slot[id]
+	if ok {
 		ix.vecs[i] = d
 		copy(ix.codes[i*Dim:], code[:])
 		ix.resid[i] = float32(r)
-		return nil
+	} else {
+		i = len(ix.ids)
+		ix.slot[id] = i
+		ix.ids = append(ix.ids, id)
+		ix.vecs = append(ix.vecs, d)
+		ix.codes = append(ix.codes, code[:]...)
+		ix.resid = append(ix.resid, float32(r))
+		ix.wide = append(ix.wide, false)
 	}
-	ix.slot[id] = len(ix.ids)
-	ix.ids = append(ix.ids, id)
-	ix.vecs = append(ix.vecs, d)
-	ix.codes = append(ix.codes, code[:]...)
-	ix.resid = append(ix.resid, float32(r))
+	ix.setWide(i, wide)
 	return nil
+}
+
+func (ix *Index) setWide(i int, w bool) {
+	ix.wide[i] = w
+	if w {
+		ix.wideSlot[i] = struct{}{}
+	} else {
+		delete(ix.wideSlot, i)
+	}
 }
 
 // Remove deletes the descriptor held for id and reports whether there was one.
@@ -130,7 +151,10 @@ func (ix *Index) Remove(id ID) bool {
 		copy(ix.codes[i*Dim:(i+1)*Dim], ix.codes[last*Dim:])
 		ix.resid[i] = ix.resid[last]
 		ix.slot[ix.ids[i]] = i
+		ix.setWide(i, ix.wide[last])
 	}
+	ix.setWide(last, false)
+	ix.wide = ix.wide[:last]
 	ix.ids = ix.ids[:last]
 	ix.vecs = ix.vecs[:last]
 	ix.codes = ix.codes[:last*Dim]
@@ -198,7 +222,7 @@ func (ix *Index) search(q *Descriptor, k int, st *SearchStats) ([]Result, error)
 		return nil, fmt.Errorf("%w: %v", ErrBadQuery, err)
 	}
 	var qcode [Dim]int8
-	ey := quantize(q, ix.scale, qcode[:])
+	ey, _ := quantize(q, ix.scale, qcode[:])
 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -252,6 +276,9 @@ func (ix *Index) search(q *Descriptor, k int, st *SearchStats) ([]Result, error)
 		best = append(best, parts[i].heap...)
 	}
 	slices.Sort(best)
+	if len(best) < k { // mostly wide descriptors: no bound, rank all
+		return ix.rankAll(q, k, st), nil
+	}
 	dk := best[k-1]
 	t := limit(dk)
 	// Tighter per-descriptor test with its own residual instead of the
@@ -269,16 +296,37 @@ func (ix *Index) search(q *Descriptor, k int, st *SearchStats) ([]Result, error)
 			res = append(res, Result{ix.ids[c.slot], Distance(q, &ix.vecs[c.slot])})
 		}
 	}
+	for i := range ix.wideSlot {
+		cands++
+		res = append(res, Result{ix.ids[i], Distance(q, &ix.vecs[i])})
+	}
+	sortResults(res)
+	if st != nil {
+		*st = SearchStats{Scanned: n, Candidates: cands, Workers: workers}
+	}
+	return res[:k], nil
+}
+
+func sortResults(res []Result) {
 	slices.SortFunc(res, func(a, b Result) int {
 		if c := cmp.Compare(a.Distance, b.Distance); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	if st != nil {
-		*st = SearchStats{Scanned: n, Candidates: cands, Workers: workers}
+}
+
+// rankAll is the exact float32 scan of everything.
+func (ix *Index) rankAll(q *Descriptor, k int, st *SearchStats) []Result {
+	res := make([]Result, len(ix.ids))
+	for i := range ix.ids {
+		res[i] = Result{ix.ids[i], Distance(q, &ix.vecs[i])}
 	}
-	return res[:k], nil
+	sortResults(res)
+	if st != nil {
+		*st = SearchStats{Scanned: len(res), Candidates: len(res), Workers: 1}
+	}
+	return res[:k]
 }
 
 // partial is one worker's share of a search: a max-heap of the k smallest
@@ -292,12 +340,13 @@ func (ix *Index) scan(q []int8, lo, hi, k int, limit func(int32) int32, p *parti
 	var buf [blockLen]int32
 	p.heap = make([]int32, 0, k)
 	t := int32(math.MaxInt32)
+	prune := 8*k + 1024
 	for b := lo; b < hi; b += blockLen {
 		e := min(hi, b+blockLen)
 		out := buf[:e-b]
 		ix.kern.fn(q, ix.codes[b*Dim:e*Dim], out)
 		for j, d := range out {
-			if d > t {
+			if d > t || ix.wide[b+j] {
 				continue
 			}
 			p.cands = append(p.cands, candidate{b + j, d})
@@ -314,7 +363,7 @@ func (ix *Index) scan(q []int8, lo, hi, k int, limit func(int32) int32, p *parti
 		}
 		// The limit only tightens: drop candidates it now excludes so the
 		// list stays a small multiple of what the re-ranking needs.
-		if len(p.cands) > 8*k+1024 {
+		if len(p.cands) > prune {
 			keep := p.cands[:0]
 			for _, c := range p.cands {
 				if c.d <= t {
@@ -322,6 +371,7 @@ func (ix *Index) scan(q []int8, lo, hi, k int, limit func(int32) int32, p *parti
 				}
 			}
 			p.cands = keep
+			prune = max(prune, 2*len(keep))
 		}
 	}
 }

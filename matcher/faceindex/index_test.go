@@ -354,3 +354,33 @@ func FuzzUnmarshalDescriptor(f *testing.F) {
 		}
 	})
 }
+
+// TestWideDescriptors: descriptors far outside the int8 range are ranked
+// exactly too, also when they are most of the index.
+func TestWideDescriptors(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 15))
+	ix, _ := New(Options{})
+	var ids []ID
+	var vecs []Descriptor
+	for i := 0; i < 40; i++ {
+		d := randomDescriptor(r)
+		if i%4 != 0 {
+			for j := range d {
+				d[j] *= 8 // mostly clamped
+			}
+		}
+		ids = append(ids, ID(i))
+		vecs = append(vecs, d)
+		ix.Add(ID(i), d)
+	}
+	for qi := 0; qi < 20; qi++ {
+		q := vecs[qi]
+		q[0] += 0.01
+		for _, k := range []int{1, 5, 15} {
+			got, _ := ix.Search(q, k)
+			if want := bruteForce(ids, vecs, &q, k); !slices.Equal(got, want) {
+				t.Fatalf("q %d k %d: got %v want %v", qi, k, got, want)
+			}
+		}
+	}
+}

@@ -14,6 +14,10 @@ func sqDistsAVX512(q, base *int8, n int, out *int32)
 //go:noescape
 func memReadAVX2(p *byte, n int) uint64
 
+// AVX2 is the default even where AVX-512 VNNI exists: at 1 M descriptors,
+// where search time matters, the scan is memory-bound and the AVX2 kernel
+// measured faster (5.6 vs 9.2 ms); AVX-512 only wins while the codes fit in
+// cache, where a search takes well under a millisecond either way.
 func init() {
 	if cpu.X86.HasAVX2 {
 		registerKernel(kernel{"avx2", func(q, base []int8, out []int32) {
@@ -31,7 +35,7 @@ func init() {
 			}
 			_ = base[len(out)*Dim-1]
 			sqDistsAVX512(&q[0], &base[0], len(out), &out[0])
-		}}, true)
+		}}, !cpu.X86.HasAVX2)
 	}
 }
 

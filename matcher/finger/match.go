@@ -85,7 +85,7 @@ type pair struct {
 // when the distances and angles between them agree in both templates, and
 // pairs that no other pair supports lose weight.
 const (
-	maxRelax   = 24  // candidate pairs kept for relaxation
+	maxRelax   = 32  // candidate pairs kept for relaxation
 	relaxIters = 5   // iterations
 	relaxW     = 0.5 // weight kept from the previous iteration
 )

@@ -105,7 +105,7 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	if in.FgBlocks > 0 {
 		n := float64(in.FgBlocks)
 		in.FgMean, in.FgContrast, in.MeanCoh = fgMean/n, fgCon/n, coh/n
-		in.PeriodOK = measuredPeriods(p, f, m)
+		in.CoherentFrac = coherentFraction(f, m)
 	}
 	if q := quality(in); q.Score == 0 && len(q.Feedback) > 0 && q.Feedback[0] != TooFewMinutiae {
 		return reject(q)
@@ -165,11 +165,9 @@ func globalStd(p *plane) float64 {
 	return math.Sqrt(max(s2/n-(s/n)*(s/n), 0))
 }
 
-// measuredPeriods is the fraction of foreground blocks whose x-signature
-// gave a ridge period: random texture rarely does.
-func measuredPeriods(p *plane, f *orientField, m *mask) float64 {
-	// ridgePeriod fills unmeasured blocks; recount by re-running its test
-	// cheaply on a sparse grid.
+// coherentFraction is the fraction of foreground blocks (sampled on every
+// other row and column) with clear ridge flow: random texture has little.
+func coherentFraction(f *orientField, m *mask) float64 {
 	n, ok := 0, 0
 	for by := 0; by < f.BH; by += 2 {
 		for bx := 0; bx < f.BW; bx += 2 {

@@ -3,6 +3,7 @@ package finger
 import (
 	"math"
 	"math/bits"
+	"sort"
 
 	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
 )
@@ -26,8 +27,19 @@ func Prepare(t *template.Template) *Prepared {
 		}
 		t = &c
 	}
-	return &Prepared{cyl: cylinders(t)}
+	c := cylinders(t)
+	// Most central first (most valid cells): QuickScore uses the first few.
+	sort.SliceStable(c, func(i, j int) bool { return bits.OnesCount64(c[i].Valid) > bits.OnesCount64(c[j].Valid) })
+	if len(c) > maxCylinders {
+		c = c[:maxCylinders]
+	}
+	return &Prepared{cyl: c}
 }
+
+// maxCylinders caps the descriptors kept per finger, dropping those
+// nearest the edge of the finger area: comparison time grows with the
+// square of the count.
+var maxCylinders = 48
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.cyl) }
@@ -85,7 +97,7 @@ type pair struct {
 // when the distances and angles between them agree in both templates, and
 // pairs that no other pair supports lose weight.
 const (
-	maxRelax   = 24  // candidate pairs kept for relaxation
+	maxRelax   = 32  // candidate pairs kept for relaxation
 	relaxIters = 5   // iterations
 	relaxW     = 0.5 // weight kept from the previous iteration
 )

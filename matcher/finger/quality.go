@@ -53,16 +53,16 @@ const (
 
 // qualityInputs are the stage measurements quality is computed from.
 type qualityInputs struct {
-	W, H        int
-	GlobalStd   float64
-	FgMean      float64 // raw grey mean inside the mask
-	FgContrast  float64 // mean block std inside the mask
-	FgBlocks    int
-	TotalBlocks int
-	MeanCoh     float64
-	PeriodOK    float64 // fraction of foreground blocks with a measured period
-	Minutiae    int
-	MeanMinQual float64
+	W, H         int
+	GlobalStd    float64
+	FgMean       float64 // raw grey mean inside the mask
+	FgContrast   float64 // mean block std inside the mask
+	FgBlocks     int
+	TotalBlocks  int
+	MeanCoh      float64
+	CoherentFrac float64 // fraction of foreground blocks with clear ridge flow
+	Minutiae     int
+	MeanMinQual  float64
 }
 
 func clamp01(v float64) float64 { return min(max(v, 0), 1) }
@@ -79,7 +79,7 @@ func quality(in qualityInputs) Quality {
 	}
 	// Area in mm² at 500 ppi: one 8-px block is 0.163 mm².
 	area := float64(in.FgBlocks) * 0.1639
-	if in.MeanCoh < 0.25 || in.PeriodOK < 0.2 {
+	if in.MeanCoh < 0.12 || in.CoherentFrac < 0.1 {
 		return Quality{0, []Feedback{NotFingerprint}}
 	}
 	if area < 40 {
@@ -98,7 +98,7 @@ func quality(in qualityInputs) Quality {
 		q.Feedback = append(q.Feedback, TooLight)
 		score *= 0.7
 	}
-	fc := clamp01((in.MeanCoh - 0.25) / 0.4)
+	fc := clamp01((in.MeanCoh - 0.12) / 0.5)
 	if fc < 0.5 {
 		q.Feedback = append(q.Feedback, Smudged)
 	}

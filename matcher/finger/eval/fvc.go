@@ -69,6 +69,9 @@ type Result struct {
 	Failures       int           // images without a template
 	ExtractMedian  time.Duration // per image, one goroutine
 	ComparePerSec  float64       // 1:1 comparisons per second, one goroutine
+	SearchPerSec   float64       // 1:N candidates per second with the prefilter, one goroutine
+	PrefilterLoss  float64       // fraction of genuine pairs the 1:N prefilter drops
+	PrefilterPass  float64       // fraction of impostor pairs it lets through
 	GenuineScores  []float64     `json:"-"`
 	ImpostorScores []float64     `json:"-"`
 	ExtendedScores []float64     `json:"-"`
@@ -134,11 +137,18 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 	for i, a := range samples {
 		for j := i + 1; j < len(samples); j++ {
 			b := samples[j]
+			quick := prepared[i] != nil && prepared[j] != nil && finger.QuickScore(prepared[i], prepared[j]) >= finger.DefaultPrefilter
 			switch {
 			case a.Finger == b.Finger:
 				r.GenuineScores = append(r.GenuineScores, score(i, j))
+				if !quick {
+					r.PrefilterLoss++
+				}
 			default:
 				s := score(i, j)
+				if quick {
+					r.PrefilterPass++
+				}
 				r.ExtendedScores = append(r.ExtendedScores, s)
 				if a.Impression == 1 && b.Impression == 1 {
 					r.ImpostorScores = append(r.ImpostorScores, s)
@@ -148,7 +158,10 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 	}
 	r.FVC = ComputeRates(r.GenuineScores, r.ImpostorScores)
 	r.Extended = ComputeRates(r.GenuineScores, r.ExtendedScores)
+	r.PrefilterLoss /= float64(max(len(r.GenuineScores), 1))
+	r.PrefilterPass /= float64(max(len(r.ExtendedScores), 1))
 	r.ComparePerSec = compareSpeed(prepared)
+	r.SearchPerSec = searchSpeed(prepared)
 	return r, nil
 }
 
@@ -210,6 +223,32 @@ func compareSpeed(ps []*finger.Prepared) float64 {
 		n += len(ok) * len(ok)
 	}
 	_ = sink
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// searchSpeed puts every template in an Index and searches it with each
+// in turn on one goroutine for at least half a second; it returns
+// candidates examined per second.
+func searchSpeed(ps []*finger.Prepared) float64 {
+	var x finger.Index
+	for i, p := range ps {
+		if p != nil {
+			x.Add(fmt.Sprint(i), p)
+		}
+	}
+	if x.Len() < 2 {
+		return 0
+	}
+	n := 0
+	start := time.Now()
+	for time.Since(start) < 500*time.Millisecond {
+		for _, p := range ps {
+			if p != nil {
+				x.Search(p, 0.3, finger.DefaultPrefilter)
+				n += x.Len()
+			}
+		}
+	}
 	return float64(n) / time.Since(start).Seconds()
 }
 

@@ -364,6 +364,29 @@ func TestPruneKeepsChainVerifiable(t *testing.T) {
 	if n, err := l.Prune(ctx, cutoff); err != nil || n != 0 {
 		t.Fatalf("second Prune = %d, %v", n, err)
 	}
+	// Everything due: the whole log goes, the pruned entry chains to it.
+	if n, err := l.Prune(ctx, clock.Add(time.Hour)); err != nil || n != 101-due {
+		t.Fatalf("full Prune = %d, %v", n, err)
+	}
+	if rep := verify(t, l, VerifyOptions{}); !rep.OK() || rep.Entries != 1 {
+		t.Fatalf("after full prune: %+v", rep)
+	}
+}
+
+func TestPruneStopsAtClockSetBack(t *testing.T) {
+	ctx := context.Background()
+	times := []string{"2020-01-01", "2020-01-02", "2026-11-01", "2020-01-03", "2026-11-02"}
+	i := 0
+	l, _ := New(openDB(t, ""), Options{Now: func() time.Time {
+		d, _ := time.Parse("2006-01-02", times[min(i, len(times)-1)])
+		i++
+		return d
+	}})
+	fill(t, l, 5, 1)
+	n, err := l.Prune(ctx, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || n != 2 {
+		t.Fatalf("Prune = %d, %v; want the 2 entries before the first recent one", n, err)
+	}
 }
 
 func TestIntegrityGateAndAcknowledge(t *testing.T) {

@@ -407,3 +407,7 @@ func (s *Store) Delete(ctx context.Context, appUUID string) (bool, error) {
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// SetClock replaces the store's clock; for tests of code that builds on
+// consent records made at given times.
+func SetClock(s *Store, now func() time.Time) { s.now = now }

@@ -248,6 +248,30 @@ func TestTamperingDetectedAndLocated(t *testing.T) {
 	}
 }
 
+func TestUpstreamHeadsCatchTruncation(t *testing.T) {
+	ctx := context.Background()
+	l := newLog(t, 1000) // no checkpoint in range
+	fill(t, l, 50, 50)
+	h, _ := l.Head(ctx)
+	if err := l.NoteUpstreamHead(ctx, h, "batch-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.NoteUpstreamHead(ctx, h, "batch-1"); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if err := l.NoteUpstreamHead(ctx, Head{Seq: 10, Hash: ZeroHash}, "batch-x"); err == nil {
+		t.Fatal("foreign head noted")
+	}
+	fill(t, l, 10, 10)
+	dropGuards(t, l.db)
+	l.db.Exec(`DELETE FROM audit_log WHERE seq > 40`)
+	l.db.Exec(`UPDATE audit_state SET head_seq = 40, head_hash = (SELECT hash FROM audit_log WHERE seq = 40)`)
+	rep := verify(t, l, VerifyOptions{})
+	if b := rep.FirstBreak(); b == nil || b.Seq != 41 || b.Kind != Truncated {
+		t.Fatalf("truncation behind an upstream head: %v", rep.Breaks)
+	}
+}
+
 func TestRecordValidatesAndMasks(t *testing.T) {
 	l := newLog(t, 100)
 	ctx := context.Background()

@@ -52,8 +52,10 @@ func (l *Log) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 			return fmt.Errorf("audit prune: %w", err)
 		}
 		n, _ = res.RowsAffected()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM audit_checkpoints WHERE seq <= ?`, through.Int64); err != nil {
-			return fmt.Errorf("audit prune: %w", err)
+		for _, table := range []string{"audit_checkpoints", "audit_upstream_heads"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE seq <= ?`, through.Int64); err != nil {
+				return fmt.Errorf("audit prune: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE audit_state SET prune_through = NULL, base_seq = ?, base_hash = ? WHERE id = 1`,
 			through.Int64, baseHash); err != nil {

@@ -95,8 +95,9 @@ type VerifyOptions struct {
 	// TrustedKeys, if not empty, are the only keys checkpoints may be
 	// signed with (the station's keys, current and rotated out).
 	TrustedKeys []ed25519.PublicKey
-	// KnownHeads are heads recorded outside the database (sent upstream
-	// with sync batches); the log must still hold each of them.
+	// KnownHeads are heads known from outside the database (e.g. from
+	// upstream's copy); the log must still hold each of them. Verify adds
+	// the heads noted with NoteUpstreamHead.
 	KnownHeads []Head
 }
 
@@ -274,6 +275,11 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	ups, err := readUpstreamHeads(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	opts.KnownHeads = append(append([]Head(nil), opts.KnownHeads...), ups...)
 	w := newWalker(rep.Base, cps, opts, rep)
 	rows, err := tx.QueryContext(ctx, `SELECT seq, time, actor, role, action, object, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {
@@ -380,6 +386,7 @@ var guardTriggers = []string{
 	"audit_log_no_update", "audit_log_no_delete", "audit_log_extends_head", "audit_log_moves_head",
 	"audit_state_forward", "audit_state_no_delete", "audit_checkpoints_no_update",
 	"audit_checkpoints_no_delete", "audit_acks_no_update", "audit_acks_no_delete",
+	"audit_upstream_heads_no_update", "audit_upstream_heads_no_delete",
 }
 
 func checkGuards(ctx context.Context, tx *sql.Tx) []string {

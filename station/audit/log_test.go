@@ -300,6 +300,14 @@ func TestRecordValidatesAndMasks(t *testing.T) {
 	if h, _ := l.Head(ctx); h.Seq != 1 {
 		t.Fatalf("head %d after rejected entries, want 1", h.Seq)
 	}
+	long := strings.Repeat("upstream said ồ no ", 30)
+	if err := l.Record(ctx, Entry{Actor: "sync", Role: RoleSystem, Action: SyncFailed, Detail: map[string]string{"error": long}}); err != nil {
+		t.Fatalf("long error message refused: %v", err)
+	}
+	l.db.QueryRow(`SELECT detail FROM audit_log WHERE seq = 2`).Scan(&detail)
+	if len(detail) > 300 || !strings.Contains(detail, "…") {
+		t.Fatalf("long message stored as %q", detail)
+	}
 	if len(Actions) < 40 {
 		t.Fatalf("vocabulary has %d actions", len(Actions))
 	}

@@ -81,3 +81,17 @@ func TestSubjectCommands(t *testing.T) {
 		t.Fatalf("policy: %d %s", code, out)
 	}
 }
+
+func TestConsentCommands(t *testing.T) {
+	code, out := runCmd(t, "consent", "text", "--lang", "en")
+	if code != 0 || !strings.Contains(out, "Silence or no answer is not consent") || !strings.Contains(out, "SHA-256") {
+		t.Fatalf("text: %d %s", code, out)
+	}
+	db := filepath.Join(t.TempDir(), "station.db")
+	if code, _ := runCmd(t, "consent", "show", "--db", db, "--app", "123e4567-e89b-42d3-a456-426614174000", "--role", "technician"); code != 4 {
+		t.Fatalf("technician show: exit %d, want 4", code)
+	}
+	if code, out := runCmd(t, "consent", "show", "--db", db, "--app", "123e4567-e89b-42d3-a456-426614174000"); code != 1 || !strings.Contains(out, "no consent") {
+		t.Fatalf("show missing: %d %s", code, out)
+	}
+}

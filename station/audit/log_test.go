@@ -415,9 +415,35 @@ func TestPruneStopsAtClockSetBack(t *testing.T) {
 		return d
 	}})
 	fill(t, l, 5, 1)
+	if rep := verify(t, l, VerifyOptions{}); !rep.OK() || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "entry 4") {
+		t.Fatalf("clock set back: %+v", rep)
+	}
 	n, err := l.Prune(ctx, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil || n != 2 {
 		t.Fatalf("Prune = %d, %v; want the 2 entries before the first recent one", n, err)
+	}
+}
+
+func TestConcurrentAppends(t *testing.T) {
+	l := newLog(t, 25)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			var err error
+			for i := 0; i < 25 && err == nil; i++ {
+				err = l.Record(ctx, Entry{Actor: "g" + strconv.Itoa(g), Role: RoleOfficer, Action: CardRead, Object: strconv.Itoa(i)})
+			}
+			errs <- err
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep := verify(t, l, VerifyOptions{}); !rep.OK() || rep.Entries != 100 || rep.Checkpoints != 4 {
+		t.Fatalf("after concurrent appends: %+v", rep)
 	}
 }
 

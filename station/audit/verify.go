@@ -110,6 +110,8 @@ type walker struct {
 	prevHash string
 	first    bool  // no entry read yet: prev is the base
 	lastGood int64 // seq of the last checkpoint or known head that matched
+	prevTime string
+	setBack  int
 	rep      *Report
 }
 
@@ -225,7 +227,13 @@ func (w *walker) resync(s Stored) {
 		}
 		delete(w.known, s.Seq)
 	}
-	w.prevSeq, w.prevHash, w.first = s.Seq, s.Hash, false
+	if s.Time < w.prevTime {
+		w.setBack++
+		if w.setBack <= 10 {
+			w.rep.Warnings = append(w.rep.Warnings, fmt.Sprintf("entry %d is timed %s, before entry %d: the clock was set back", s.Seq, s.Time, w.prevSeq))
+		}
+	}
+	w.prevSeq, w.prevHash, w.first, w.prevTime = s.Seq, s.Hash, false, s.Time
 }
 
 // finish checks the end of the log against the recorded head and against
@@ -304,7 +312,7 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	for i, b := range rep.Breaks {
 		rep.Breaks[i].Acknowledged = acks[ackKey{b.Seq, b.Kind}]
 	}
-	rep.Warnings = checkGuards(ctx, tx)
+	rep.Warnings = append(rep.Warnings, checkGuards(ctx, tx)...)
 	return rep, nil
 }
 

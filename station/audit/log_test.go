@@ -560,3 +560,37 @@ func crashChild() {
 		fmt.Println(h.Seq)
 	}
 }
+
+func TestSinceAndContinuation(t *testing.T) {
+	ctx := context.Background()
+	l := newLog(t, 1000)
+	fill(t, l, 30, 30)
+	up := Head{Hash: ZeroHash} // upstream's copy starts empty
+	for batch := 0; batch < 4; batch++ {
+		es, err := l.Since(ctx, up, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := VerifyContinuation(up, es)
+		if !rep.OK() {
+			t.Fatalf("batch %d: %v", batch, rep.Breaks)
+		}
+		up = rep.Head
+	}
+	if up.Seq != 30 {
+		t.Fatalf("upstream head %d, want 30", up.Seq)
+	}
+	fill(t, l, 5, 5)
+	es, _ := l.Since(ctx, up, 0)
+	// A batch that skips an entry, and one that starts over, are caught.
+	if rep := VerifyContinuation(up, es[1:]); rep.OK() || rep.FirstBreak().Kind != Missing {
+		t.Fatalf("gap: %v", rep.Breaks)
+	}
+	restarted, _ := l.Since(ctx, Head{Hash: ZeroHash}, 3)
+	if rep := VerifyContinuation(up, restarted); rep.OK() {
+		t.Fatal("restarted chain accepted")
+	}
+	if _, err := l.Since(ctx, Head{Seq: 5, Hash: ZeroHash}, 0); err == nil {
+		t.Fatal("Since from a head the log does not hold")
+	}
+}

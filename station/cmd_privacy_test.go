@@ -48,6 +48,9 @@ func TestAuditCommands(t *testing.T) {
 	if code != exitAuditBroken || !strings.Contains(out, "seq 2: altered") {
 		t.Fatalf("tampered verify: %d %s", code, out)
 	}
+	if code, out := runCmd(t, "audit", "status", "--db", db); code != exitAuditBroken || !strings.Contains(out, `"state": "corrupted"`) {
+		t.Fatalf("status: %d %s", code, out)
+	}
 	if code, _ := runCmd(t, "audit", "ack", "--db", db, "--role", "officer", "--note", "x"); code != 4 {
 		t.Fatalf("officer ack: exit %d, want 4", code)
 	}
@@ -56,6 +59,9 @@ func TestAuditCommands(t *testing.T) {
 	}
 	if code, out := runCmd(t, "audit", "verify", "--db", db); code != 0 || !strings.Contains(out, "acknowledged") {
 		t.Fatalf("verify after ack: %d %s", code, out)
+	}
+	if code, out := runCmd(t, "audit", "status", "--db", db); code != 0 || !strings.Contains(out, `"state": "acknowledged"`) {
+		t.Fatalf("status after ack: %d %s", code, out)
 	}
 }
 

@@ -482,6 +482,24 @@ func TestIntegrityGateAndAcknowledge(t *testing.T) {
 	}
 }
 
+func TestAcknowledgedTruncationStaysAcknowledged(t *testing.T) {
+	ctx := context.Background()
+	l := newLog(t, 1000)
+	fill(t, l, 20, 20)
+	dropGuards(t, l.db)
+	l.db.Exec(`DELETE FROM audit_log WHERE seq > 15`)
+	if in := l.CheckIntegrity(ctx); in.State != Corrupted || in.First.Kind != Truncated {
+		t.Fatalf("cut tail: %+v", in)
+	}
+	if in, err := l.Acknowledge(ctx, "sup1", "restored from backup impossible, reported"); err != nil || in.State != Acknowledged {
+		t.Fatalf("ack: %+v %v", in, err)
+	}
+	fill(t, l, 5, 1) // the gap is now in the middle
+	if in := l.CheckIntegrity(ctx); in.State != Acknowledged {
+		t.Fatalf("after new entries: %+v", in)
+	}
+}
+
 func TestIntegrityUnreadableTable(t *testing.T) {
 	l := newLog(t, 50)
 	fill(t, l, 5, 5)

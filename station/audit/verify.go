@@ -310,7 +310,7 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 		return nil, err
 	}
 	for i, b := range rep.Breaks {
-		rep.Breaks[i].Acknowledged = acks[ackKey{b.Seq, b.Kind}]
+		rep.Breaks[i].Acknowledged = acks[ackKey{b.Seq, ackKind(b.Kind)}]
 	}
 	rep.Warnings = append(rep.Warnings, checkGuards(ctx, tx)...)
 	return rep, nil
@@ -366,6 +366,16 @@ func readCheckpoints(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
+// ackKind is the kind an acknowledgement is matched on: a cut tail
+// (truncated) becomes a gap (missing) as soon as new entries follow it, and
+// stays the same acknowledged break.
+func ackKind(k Kind) Kind {
+	if k == Truncated {
+		return Missing
+	}
+	return k
+}
+
 type ackKey struct {
 	seq  int64
 	kind Kind
@@ -384,7 +394,7 @@ func readAcks(ctx context.Context, tx *sql.Tx) (map[ackKey]bool, error) {
 		if err := rows.Scan(&k.seq, &kind); err != nil {
 			return nil, fmt.Errorf("audit: read acknowledgements: %w", err)
 		}
-		k.kind = Kind(kind)
+		k.kind = ackKind(Kind(kind))
 		out[k] = true
 	}
 	return out, rows.Err()

@@ -55,15 +55,18 @@ type Job struct {
 	erasers  []eraser
 	// Now returns the current time; tests set it.
 	Now func() time.Time
-	// Vacuum rebuilds the database file after a run that deleted
-	// something. On by default; the file is then as small as its content.
-	Vacuum bool
+	// vacuumShare is the share of free pages above which a run that
+	// deleted something rebuilds the file (VACUUM). Privacy does not
+	// depend on it (secure_delete has zeroed the freed content and the WAL
+	// is truncated); it gives the space back without rewriting a large
+	// file every night for a few rows.
+	vacuumShare float64
 }
 
 // NewJob returns a job with the purges this area owns registered: consent
 // records (application data) and the audit log (audit).
 func NewJob(log *audit.Log, consents *consent.Store) *Job {
-	j := &Job{db: log.DB(), log: log, consents: consents, Now: time.Now, Vacuum: true}
+	j := &Job{db: log.DB(), log: log, consents: consents, Now: time.Now, vacuumShare: 0.10}
 	j.Register(ApplicationData, "consents", consents.Purge)
 	j.Register(Audit, "audit_log", log.Prune)
 	return j
@@ -213,14 +216,22 @@ func (j *Job) eraseWithdrawn(ctx context.Context, now time.Time, rep *Report, re
 	return errors.Join(errs...)
 }
 
-// reclaim makes deletions physical: freed pages were zeroed by
-// secure_delete; the WAL still holds older copies of pages until it is
-// checkpointed and truncated; VACUUM rebuilds the file without free pages.
+// reclaim makes deletions physical: freed content was zeroed by
+// secure_delete, but the WAL still holds older copies of pages until it is
+// checkpointed and truncated; when many pages are free, VACUUM rebuilds the
+// file without them.
 func (j *Job) reclaim(ctx context.Context) error {
 	if err := j.checkpoint(ctx); err != nil {
 		return err
 	}
-	if j.Vacuum {
+	var free, pages int64
+	if err := j.db.QueryRowContext(ctx, "PRAGMA freelist_count").Scan(&free); err != nil {
+		return fmt.Errorf("retention: reclaim: %w", err)
+	}
+	if err := j.db.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		return fmt.Errorf("retention: reclaim: %w", err)
+	}
+	if pages > 0 && float64(free) > j.vacuumShare*float64(pages) {
 		if _, err := j.db.ExecContext(ctx, "VACUUM"); err != nil {
 			return fmt.Errorf("retention: vacuum: %w", err)
 		}

@@ -466,6 +466,10 @@ func TestIntegrityGateAndAcknowledge(t *testing.T) {
 	if err := l.RequireIntact(); !errors.Is(err, ErrCorrupted) {
 		t.Fatalf("RequireIntact = %v", err)
 	}
+	first := *in.DetectedAt
+	if in2 := l.CheckIntegrity(ctx); in2.DetectedAt == nil || !in2.DetectedAt.Equal(first) || !in2.ReportBy.Equal(first.Add(72*time.Hour)) {
+		t.Fatalf("detection time not kept across checks: %+v (first %v)", in2, first)
+	}
 	in, err := l.Acknowledge(ctx, "sup1", "seen, reported to C06")
 	if err != nil || in.State != Acknowledged || l.RequireIntact() != nil {
 		t.Fatalf("after ack: %+v, %v", in, err)

@@ -289,7 +289,8 @@ func parseTime(s sql.NullString) *time.Time {
 
 // RequireConsent is the gate capture code calls before any capture, and
 // sync before any upload: it returns nil only when consent for appUUID is
-// recorded and not withdrawn. A refusal is audited.
+// recorded and not withdrawn. A refusal is audited (in its own
+// transaction: call the gate before opening a write transaction).
 func (s *Store) RequireConsent(ctx context.Context, appUUID string) error {
 	r, err := s.Get(ctx, appUUID)
 	if err == nil && !r.Withdrawn() {

@@ -23,7 +23,7 @@ import (
 var (
 	system = access.Actor{Name: "nightly", Role: access.System}
 	now    = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-	policy = Policy{BiometricEvidence: 30, Images: 30, ApplicationData: 365, Audit: 400}
+	policy = Policy{BiometricEvidence: 30, Images: 30, ApplicationData: 365, TemplateCache: 90, Audit: 400}
 )
 
 type fixture struct {
@@ -257,8 +257,8 @@ func TestPolicySettings(t *testing.T) {
 	if q, _ := LoadPolicy(ctx, f.db); q[BiometricEvidence] != 14 {
 		t.Fatalf("saved policy not loaded: %v", q)
 	}
-	for _, bad := range []Policy{{BiometricEvidence: 0}, {BiometricEvidence: 30, Images: 30, ApplicationData: 365, Audit: -1},
-		{BiometricEvidence: 30, Images: 30, ApplicationData: 365, Audit: 1, "other": 3}} {
+	for _, bad := range []Policy{{BiometricEvidence: 0}, {BiometricEvidence: 30, Images: 30, ApplicationData: 365, TemplateCache: 9, Audit: -1},
+		{BiometricEvidence: 30, Images: 30, ApplicationData: 365, TemplateCache: 9, Audit: 1, "other": 3}} {
 		if SavePolicy(ctx, f.db, bad) == nil {
 			t.Errorf("policy %v saved", bad)
 		}

@@ -39,12 +39,16 @@ const (
 	Images Class = "images"
 	// ApplicationData: the application record, card data, consent record.
 	ApplicationData Class = "application_data"
+	// TemplateCache: cached citizen templates of the office's area that no
+	// sync has confirmed for the period (the citizen moved away, the record
+	// was withdrawn upstream and the delta was missed).
+	TemplateCache Class = "template_cache"
 	// Audit: entries of the audit log.
 	Audit Class = "audit"
 )
 
 // Classes lists the classes in the order the job runs them.
-var Classes = []Class{BiometricEvidence, Images, ApplicationData, Audit}
+var Classes = []Class{BiometricEvidence, Images, ApplicationData, TemplateCache, Audit}
 
 // Policy is the retention period of each class, in days.
 type Policy map[Class]int
@@ -52,8 +56,9 @@ type Policy map[Class]int
 // DefaultPolicy is used for classes with no setting: biometric evidence
 // and images 30 days (the level-2 answer is due within 7 working days; the
 // rest is margin for a failed sync), application data one year (for
-// complaints and re-submission), audit five years (for inspections).
-var DefaultPolicy = Policy{BiometricEvidence: 30, Images: 30, ApplicationData: 365, Audit: 5 * 365}
+// complaints and re-submission), cached templates 90 days without a sync
+// confirming them, audit five years (for inspections).
+var DefaultPolicy = Policy{BiometricEvidence: 30, Images: 30, ApplicationData: 365, TemplateCache: 90, Audit: 5 * 365}
 
 // MaxDays bounds a retention period (100 years): a typo must not mean
 // "forever".

@@ -190,6 +190,7 @@ func TestTamperingDetectedAndLocated(t *testing.T) {
 			rehash(t, db, 199)
 		}, nil, 199, Replaced},
 		{"delete one", exec(`DELETE FROM audit_log WHERE seq = 77`), nil, 77, Missing},
+		{"delete a checkpointed entry", exec(`DELETE FROM audit_log WHERE seq = 100`), nil, 100, Missing},
 		{"delete three", exec(`DELETE FROM audit_log WHERE seq BETWEEN 77 AND 79`), nil, 77, Missing},
 		{"delete the first", exec(`DELETE FROM audit_log WHERE seq = 1`), nil, 1, Missing},
 		{"swap two entries' contents", exec(
@@ -242,6 +243,11 @@ func TestTamperingDetectedAndLocated(t *testing.T) {
 			}
 			if len(rep.Warnings) == 0 {
 				t.Error("dropped guard triggers not warned about")
+			}
+			for _, b := range rep.Breaks[1:] {
+				if b.Kind == Truncated && tc.kind != Truncated {
+					t.Errorf("spurious break %v", b)
+				}
 			}
 			t.Logf("%s", b)
 		})

@@ -250,12 +250,18 @@ func (w *walker) finish(head *Head) {
 			w.add(Break{Seq: last, Kind: Replaced, Reason: "last entry is not the recorded head: rewritten with a new hash"})
 		}
 	}
+	// Checkpoints and known heads left over either fell into a gap (already
+	// reported as missing) or lie past the end: only the latter matter here.
 	var beyond []int64
 	for s := range w.cps {
-		beyond = append(beyond, s)
+		if s > last {
+			beyond = append(beyond, s)
+		}
 	}
 	for s := range w.known {
-		beyond = append(beyond, s)
+		if s > last {
+			beyond = append(beyond, s)
+		}
 	}
 	if len(beyond) > 0 && (head == nil || head.Seq <= last) {
 		sort.Slice(beyond, func(i, j int) bool { return beyond[i] < beyond[j] })

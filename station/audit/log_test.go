@@ -211,6 +211,8 @@ func TestTamperingDetectedAndLocated(t *testing.T) {
 			rechain(t, db, 120, n)
 		}, nil, 150, CheckpointMismatch},
 		{"garbage hash", exec(`UPDATE audit_log SET hash = 'x' WHERE seq = 33`), nil, 33, Altered},
+		{"cut the head and move the base", exec(`DELETE FROM audit_log WHERE seq <= 30`,
+			`UPDATE audit_state SET base_seq = 30, base_hash = (SELECT prev_hash FROM audit_log WHERE seq = 31)`), nil, 1, Missing},
 		{"forge a checkpoint signature", exec(`UPDATE audit_checkpoints SET time = '2030-01-01T00:00:00.000000000Z' WHERE seq = 100`), nil, 100, BadSignature},
 		{"append outside the log", func(t *testing.T, db *store.DB) {
 			exec(`INSERT INTO audit_log SELECT seq + 1, time, actor, role, action, object, outcome, detail, hash, 'x' FROM audit_log WHERE seq = 200`)(t, db)

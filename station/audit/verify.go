@@ -5,8 +5,10 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -112,6 +114,7 @@ type walker struct {
 	lastGood int64 // seq of the last checkpoint or known head that matched
 	prevTime string
 	setBack  int
+	prunedTo map[Head]bool // bases recorded by audit.pruned entries
 	rep      *Report
 }
 
@@ -227,6 +230,20 @@ func (w *walker) resync(s Stored) {
 		}
 		delete(w.known, s.Seq)
 	}
+	if s.Action == AuditPruned {
+		var d struct {
+			Seq  string `json:"base_seq"`
+			Hash string `json:"base_hash"`
+		}
+		if json.Unmarshal([]byte(s.Detail), &d) == nil {
+			if n, err := strconv.ParseInt(d.Seq, 10, 64); err == nil {
+				if w.prunedTo == nil {
+					w.prunedTo = map[Head]bool{}
+				}
+				w.prunedTo[Head{Seq: n, Hash: d.Hash}] = true
+			}
+		}
+	}
 	if s.Time < w.prevTime {
 		w.setBack++
 		if w.setBack <= 10 {
@@ -309,6 +326,10 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("audit verify: read log: %w", err)
+	}
+	if rep.Base.Seq > 0 && !w.prunedTo[rep.Base] {
+		w.add(Break{Seq: 1, Kind: Missing, Reason: fmt.Sprintf(
+			"the chain starts after entry %d but no audit.pruned entry records pruning up to it: entries 1–%d were removed", rep.Base.Seq, rep.Base.Seq)})
 	}
 	w.finish(&rep.Head)
 	acks, err := readAcks(ctx, tx)

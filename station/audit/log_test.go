@@ -280,6 +280,23 @@ func TestUpstreamHeadsCatchTruncation(t *testing.T) {
 	}
 }
 
+func TestCheckpointsByAnotherKeyWarned(t *testing.T) {
+	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
+	db := openDB(t, "")
+	old, _ := New(db, Options{Signer: other, CheckpointEvery: 5})
+	fill(t, old, 10, 10)
+	l, _ := New(db, Options{Signer: testKey, CheckpointEvery: 5})
+	fill(t, l, 10, 10)
+	rep := verify(t, l, VerifyOptions{})
+	if !rep.OK() || rep.Checkpoints != 4 || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "2 checkpoints") {
+		t.Fatalf("%+v", rep)
+	}
+	rep = verify(t, l, VerifyOptions{TrustedKeys: []ed25519.PublicKey{testKey.Public().(ed25519.PublicKey)}})
+	if b := rep.FirstBreak(); b == nil || b.Kind != UntrustedKey || b.Seq != 5 {
+		t.Fatalf("untrusted: %v", rep.Breaks)
+	}
+}
+
 func TestRecordValidatesAndMasks(t *testing.T) {
 	l := newLog(t, 100)
 	ctx := context.Background()

@@ -311,6 +311,22 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 		return nil, err
 	}
 	opts.KnownHeads = append(append([]Head(nil), opts.KnownHeads...), ups...)
+	if len(opts.TrustedKeys) == 0 && l.pub != nil {
+		// Without a list of trusted keys a checkpoint signed by another key
+		// is not a break (the station key may have been rotated) but is
+		// worth a look.
+		other := map[string]int{}
+		mine := hex.EncodeToString(l.pub)
+		for _, c := range cps {
+			if c.Seq > rep.Base.Seq && c.PublicKey != mine {
+				other[c.PublicKey]++
+			}
+		}
+		for k, n := range other {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d checkpoints signed by key %.16s…, not the current station key (rotated out, or forged)", n, k))
+		}
+		sort.Strings(rep.Warnings)
+	}
 	w := newWalker(rep.Base, cps, opts, rep)
 	rows, err := tx.QueryContext(ctx, `SELECT seq, time, actor, role, action, object, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {

@@ -641,3 +641,40 @@ func TestSinceAndContinuation(t *testing.T) {
 		t.Fatal("Since from a head the log does not hold")
 	}
 }
+
+// TestAnyEntry edits or deletes the entry at many positions of a 120-entry
+// log (first, last, checkpointed, in between) and checks each time that the
+// first break found is exactly that entry.
+func TestAnyEntry(t *testing.T) {
+	const n = 120
+	for _, k := range []int{1, 2, 29, 30, 31, 60, 89, 90, 119, 120} {
+		for _, op := range []string{"edit", "delete", "edit+rehash"} {
+			l := newLog(t, 30)
+			fill(t, l, n, n)
+			dropGuards(t, l.db)
+			want := Altered
+			switch op {
+			case "edit":
+				l.db.Exec(`UPDATE audit_log SET object = 'x' WHERE seq = ?`, k)
+			case "edit+rehash":
+				l.db.Exec(`UPDATE audit_log SET object = 'x' WHERE seq = ?`, k)
+				rehash(t, l.db, k)
+				want = Replaced
+				if k%30 == 0 {
+					want = CheckpointMismatch
+				}
+			case "delete":
+				l.db.Exec(`DELETE FROM audit_log WHERE seq = ?`, k)
+				want = Missing
+				if k == n {
+					want = Truncated
+				}
+			}
+			rep := verify(t, l, VerifyOptions{})
+			b := rep.FirstBreak()
+			if b == nil || b.Seq != int64(k) || b.Kind != want {
+				t.Errorf("%s %d: first break %v, want %s at %d", op, k, b, want, k)
+			}
+		}
+	}
+}

@@ -18,6 +18,11 @@ type Actor struct {
 // every allowed read of a citizen's data (ViewCitizenData), so that the log
 // shows who saw whom. Code that shows or returns citizen data calls
 // Guard.Allow once per view.
+//
+// Allow records through its own transaction: call it before opening a
+// write transaction on the same database, not inside one (the store takes
+// the write lock at BEGIN, so the inner append would wait for the outer
+// transaction until the busy timeout).
 type Guard struct {
 	Rec audit.Recorder
 }

@@ -19,6 +19,7 @@ const (
 	PasswordChanged    = "auth.password_changed"
 	UserCreated        = "user.created"
 	UserDisabled       = "user.disabled"
+	UserEnabled        = "user.enabled"
 	RoleChanged        = "user.role_changed"
 	SupervisorOverride = "auth.supervisor_override"
 	AccessDenied       = "access.denied"
@@ -59,6 +60,16 @@ const (
 	ApplicationCancelled = "application.cancelled"
 	ReceiptPrinted       = "application.receipt_printed"
 	ApplicationRefused   = "application.refused"
+	ApplicationViewed    = "application.viewed"
+	ApplicationVerified  = "application.verified"
+	ApplicationQueued    = "application.queued"
+	ApplicationExported  = "application.exported"
+	ApplicationErased    = "application.erased"
+	EvidenceCaptured     = "application.evidence_captured"
+	EvidenceViewed       = "application.evidence_viewed"
+	EvidencePurged       = "application.evidence_purged"
+	ConsentAttached      = "application.consent_recorded"
+	CheckRecorded        = "application.check_recorded"
 
 	// Data-subject requests and exports.
 	SubjectExported = "subject.exported"
@@ -66,12 +77,14 @@ const (
 	AuditExported   = "audit.exported"
 
 	// Sync and the template cache.
-	SyncStarted     = "sync.started"
-	SyncCompleted   = "sync.completed"
-	SyncFailed      = "sync.failed"
-	BatchUploaded   = "sync.batch_uploaded"
-	OutcomesFetched = "sync.outcomes_fetched"
-	CacheUpdated    = "cache.updated"
+	SyncStarted          = "sync.started"
+	SyncCompleted        = "sync.completed"
+	SyncFailed           = "sync.failed"
+	SyncRun              = "sync.run"
+	ApplicationsUploaded = "sync.applications_uploaded"
+	BatchUploaded        = "sync.batch_uploaded"
+	OutcomesFetched      = "sync.outcomes_fetched"
+	CacheUpdated         = "cache.updated"
 
 	// Keys.
 	KeyGenerated = "keys.generated"
@@ -101,16 +114,17 @@ const (
 var Actions = []string{
 	StationStarted, StationStopped, SettingsChanged,
 	LoginSucceeded, LoginFailed, LoggedOut, IdleLoggedOut, LockedOut, PasswordChanged,
-	UserCreated, UserDisabled, RoleChanged, SupervisorOverride, AccessDenied,
+	UserCreated, UserDisabled, UserEnabled, RoleChanged, SupervisorOverride, AccessDenied,
 	CardRead, CardReadFailed, CardPassiveAuthOK, CardPassiveAuthFailed,
 	ConsentRecorded, ConsentWithdrawn, ConsentPrinted, ConsentMissing,
 	FaceCaptured, FingerCaptured, CaptureFailed, FingerException, CaptureRetried,
 	MatchFaceChip, MatchFaceCache, MatchFingerCache, MatchSearch, MatchFailed,
 	CitizenViewed, ApplicationCreated, ApplicationSubmitted, ApplicationApproved,
 	ApplicationRejected, ApplicationException, ApplicationCancelled, ReceiptPrinted,
-	ApplicationRefused,
+	ApplicationRefused, ApplicationViewed, ApplicationVerified, ApplicationQueued, ApplicationExported,
+	ApplicationErased, EvidenceCaptured, EvidenceViewed, EvidencePurged, ConsentAttached, CheckRecorded,
 	SubjectExported, SubjectErased, AuditExported,
-	SyncStarted, SyncCompleted, SyncFailed, BatchUploaded, OutcomesFetched, CacheUpdated,
+	SyncStarted, SyncCompleted, SyncFailed, SyncRun, ApplicationsUploaded, BatchUploaded, OutcomesFetched, CacheUpdated,
 	KeyGenerated, KeyRotated,
 	RetentionRun, RetentionPurged, RetentionFailed,
 	DeviceAdded, DeviceRemoved, DeviceChanged, DiagnosticsRun, DiagnosticsExported, TestCaptureTaken,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // State says whether the station may trust its audit log.
@@ -40,7 +41,17 @@ type Integrity struct {
 	Err string `json:"error,omitempty"`
 	// Warnings from the check (missing guard triggers).
 	Warnings []string `json:"warnings,omitempty"`
+	// DetectedAt is when the first unacknowledged break was first
+	// detected, and ReportBy that plus BreachReportWindow: a tampered
+	// audit trail may be a personal-data breach, which must be reported
+	// to the authority within 72 hours of its discovery.
+	DetectedAt *time.Time `json:"detected_at,omitempty"`
+	ReportBy   *time.Time `json:"report_by,omitempty"`
 }
+
+// BreachReportWindow is how long the law gives to report a personal-data
+// breach after discovering it.
+const BreachReportWindow = 72 * time.Hour
 
 // ErrCorrupted is returned by RequireIntact while the audit log has an
 // unacknowledged break.
@@ -65,8 +76,41 @@ func (l *Log) CheckIntegrity(ctx context.Context) Integrity {
 		}
 	}
 	// The log may be unusable; the check's result stands regardless.
-	_ = l.Record(ctx, e)
+	if _, err := l.recordReturning(ctx, e); err == nil && in.State == Corrupted && in.First != nil {
+		l.setDetected(ctx, &in)
+		l.mu.Lock()
+		l.integrity = in
+		l.mu.Unlock()
+	}
 	return in
+}
+
+func (l *Log) recordReturning(ctx context.Context, e Entry) (Stored, error) {
+	var s Stored
+	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		s, err = l.RecordTx(ctx, tx, e)
+		return err
+	})
+	return s, err
+}
+
+// setDetected finds when the first break was first reported: the earliest
+// audit.corruption_detected entry naming it.
+func (l *Log) setDetected(ctx context.Context, in *Integrity) {
+	var first sql.NullString
+	err := l.db.QueryRowContext(ctx, `SELECT MIN(time) FROM audit_log WHERE action = ?
+		AND json_extract(detail, '$.first_seq') = ? AND json_extract(detail, '$.kind') = ?`,
+		AuditCorruptionDetected, strconv.FormatInt(in.First.Seq, 10), string(in.First.Kind)).Scan(&first)
+	if err != nil || !first.Valid {
+		return
+	}
+	t, err := time.Parse(TimeFormat, first.String)
+	if err != nil {
+		return
+	}
+	by := t.Add(BreachReportWindow)
+	in.DetectedAt, in.ReportBy = &t, &by
 }
 
 func integrityOf(rep *Report, err error) Integrity {
@@ -101,6 +145,10 @@ func (l *Log) RequireIntact() error {
 		return nil
 	case Unchecked:
 		return fmt.Errorf("%w (not checked since start-up)", ErrCorrupted)
+	}
+	if in.First != nil && in.ReportBy != nil {
+		return fmt.Errorf("%w (first break: %s; detected %s, a breach must be reported by %s)", ErrCorrupted, in.First,
+			in.DetectedAt.Local().Format("2006-01-02 15:04"), in.ReportBy.Local().Format("2006-01-02 15:04"))
 	}
 	if in.First != nil {
 		return fmt.Errorf("%w (first break: %s)", ErrCorrupted, in.First)

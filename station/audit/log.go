@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"github.com/dinhdanh/dinhdanh/station/store"
@@ -126,8 +128,13 @@ func normalize(e Entry) (Stored, error) {
 			return s, fmt.Errorf("audit entry: detail key %q is not a short lower-case name", k)
 		}
 		if len(v) > maxDetailValue {
-			// Long values are how image or template bytes would get in.
-			return s, fmt.Errorf("audit entry: detail %q is %d bytes, at most %d (no data in the audit log)", k, len(v), maxDetailValue)
+			// Long unbroken values are how image or template bytes (base64,
+			// hex) would get in: refuse them. Long prose (an error message)
+			// is cut instead, so the entry is not lost.
+			if !strings.Contains(v, " ") {
+				return s, fmt.Errorf("audit entry: detail %q is %d bytes without a space, at most %d (no data in the audit log)", k, len(v), maxDetailValue)
+			}
+			v = cut(v, maxDetailValue-len("…")) + "…"
 		}
 		detail[k] = idnum.MaskAll(v)
 	}
@@ -143,6 +150,17 @@ func normalize(e Entry) (Stored, error) {
 		Outcome: e.Outcome,
 		Detail:  string(dj),
 	}, nil
+}
+
+// cut shortens s to at most n bytes without splitting a UTF-8 sequence.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // Record appends e to the log in its own transaction. The entry is durable

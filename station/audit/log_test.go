@@ -190,6 +190,7 @@ func TestTamperingDetectedAndLocated(t *testing.T) {
 			rehash(t, db, 199)
 		}, nil, 199, Replaced},
 		{"delete one", exec(`DELETE FROM audit_log WHERE seq = 77`), nil, 77, Missing},
+		{"delete a checkpointed entry", exec(`DELETE FROM audit_log WHERE seq = 100`), nil, 100, Missing},
 		{"delete three", exec(`DELETE FROM audit_log WHERE seq BETWEEN 77 AND 79`), nil, 77, Missing},
 		{"delete the first", exec(`DELETE FROM audit_log WHERE seq = 1`), nil, 1, Missing},
 		{"swap two entries' contents", exec(
@@ -210,6 +211,8 @@ func TestTamperingDetectedAndLocated(t *testing.T) {
 			rechain(t, db, 120, n)
 		}, nil, 150, CheckpointMismatch},
 		{"garbage hash", exec(`UPDATE audit_log SET hash = 'x' WHERE seq = 33`), nil, 33, Altered},
+		{"cut the head and move the base", exec(`DELETE FROM audit_log WHERE seq <= 30`,
+			`UPDATE audit_state SET base_seq = 30, base_hash = (SELECT prev_hash FROM audit_log WHERE seq = 31)`), nil, 1, Missing},
 		{"forge a checkpoint signature", exec(`UPDATE audit_checkpoints SET time = '2030-01-01T00:00:00.000000000Z' WHERE seq = 100`), nil, 100, BadSignature},
 		{"append outside the log", func(t *testing.T, db *store.DB) {
 			exec(`INSERT INTO audit_log SELECT seq + 1, time, actor, role, action, object, outcome, detail, hash, 'x' FROM audit_log WHERE seq = 200`)(t, db)
@@ -243,8 +246,54 @@ func TestTamperingDetectedAndLocated(t *testing.T) {
 			if len(rep.Warnings) == 0 {
 				t.Error("dropped guard triggers not warned about")
 			}
+			for _, b := range rep.Breaks[1:] {
+				if b.Kind == Truncated && tc.kind != Truncated {
+					t.Errorf("spurious break %v", b)
+				}
+			}
 			t.Logf("%s", b)
 		})
+	}
+}
+
+func TestUpstreamHeadsCatchTruncation(t *testing.T) {
+	ctx := context.Background()
+	l := newLog(t, 1000) // no checkpoint in range
+	fill(t, l, 50, 50)
+	h, _ := l.Head(ctx)
+	if err := l.NoteUpstreamHead(ctx, h, "batch-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.NoteUpstreamHead(ctx, h, "batch-1"); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if err := l.NoteUpstreamHead(ctx, Head{Seq: 10, Hash: ZeroHash}, "batch-x"); err == nil {
+		t.Fatal("foreign head noted")
+	}
+	fill(t, l, 10, 10)
+	dropGuards(t, l.db)
+	l.db.Exec(`DELETE FROM audit_log WHERE seq > 40`)
+	l.db.Exec(`UPDATE audit_state SET head_seq = 40, head_hash = (SELECT hash FROM audit_log WHERE seq = 40)`)
+	rep := verify(t, l, VerifyOptions{})
+	if b := rep.FirstBreak(); b == nil || b.Seq != 41 || b.Kind != Truncated {
+		t.Fatalf("truncation behind an upstream head: %v", rep.Breaks)
+	}
+}
+
+func TestCheckpointsByAnotherKeyWarned(t *testing.T) {
+	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
+	db := openDB(t, "")
+	old, _ := New(db, Options{Signer: other, CheckpointEvery: 5})
+	fill(t, old, 10, 10)
+	l, _ := New(db, Options{Signer: testKey, CheckpointEvery: 5})
+	fill(t, l, 10, 10)
+	rep := verify(t, l, VerifyOptions{})
+	if !rep.OK() || rep.Checkpoints != 4 || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "2 checkpoints") {
+		t.Fatalf("%+v", rep)
+	}
+	rep = verify(t, l, VerifyOptions{TrustedKeys: []ed25519.PublicKey{testKey.Public().(ed25519.PublicKey)}})
+	if b := rep.FirstBreak(); b == nil || b.Kind != UntrustedKey || b.Seq != 5 {
+		t.Fatalf("untrusted: %v", rep.Breaks)
 	}
 }
 
@@ -275,6 +324,14 @@ func TestRecordValidatesAndMasks(t *testing.T) {
 	}
 	if h, _ := l.Head(ctx); h.Seq != 1 {
 		t.Fatalf("head %d after rejected entries, want 1", h.Seq)
+	}
+	long := strings.Repeat("upstream said ồ no ", 30)
+	if err := l.Record(ctx, Entry{Actor: "sync", Role: RoleSystem, Action: SyncFailed, Detail: map[string]string{"error": long}}); err != nil {
+		t.Fatalf("long error message refused: %v", err)
+	}
+	l.db.QueryRow(`SELECT detail FROM audit_log WHERE seq = 2`).Scan(&detail)
+	if len(detail) > 300 || !strings.Contains(detail, "…") {
+		t.Fatalf("long message stored as %q", detail)
 	}
 	if len(Actions) < 40 {
 		t.Fatalf("vocabulary has %d actions", len(Actions))
@@ -364,6 +421,55 @@ func TestPruneKeepsChainVerifiable(t *testing.T) {
 	if n, err := l.Prune(ctx, cutoff); err != nil || n != 0 {
 		t.Fatalf("second Prune = %d, %v", n, err)
 	}
+	// Everything due: the whole log goes, the pruned entry chains to it.
+	if n, err := l.Prune(ctx, clock.Add(time.Hour)); err != nil || n != 101-due {
+		t.Fatalf("full Prune = %d, %v", n, err)
+	}
+	if rep := verify(t, l, VerifyOptions{}); !rep.OK() || rep.Entries != 1 {
+		t.Fatalf("after full prune: %+v", rep)
+	}
+}
+
+func TestPruneStopsAtClockSetBack(t *testing.T) {
+	ctx := context.Background()
+	times := []string{"2020-01-01", "2020-01-02", "2026-11-01", "2020-01-03", "2026-11-02"}
+	i := 0
+	l, _ := New(openDB(t, ""), Options{Now: func() time.Time {
+		d, _ := time.Parse("2006-01-02", times[min(i, len(times)-1)])
+		i++
+		return d
+	}})
+	fill(t, l, 5, 1)
+	if rep := verify(t, l, VerifyOptions{}); !rep.OK() || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "entry 4") {
+		t.Fatalf("clock set back: %+v", rep)
+	}
+	n, err := l.Prune(ctx, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil || n != 2 {
+		t.Fatalf("Prune = %d, %v; want the 2 entries before the first recent one", n, err)
+	}
+}
+
+func TestConcurrentAppends(t *testing.T) {
+	l := newLog(t, 25)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			var err error
+			for i := 0; i < 25 && err == nil; i++ {
+				err = l.Record(ctx, Entry{Actor: "g" + strconv.Itoa(g), Role: RoleOfficer, Action: CardRead, Object: strconv.Itoa(i)})
+			}
+			errs <- err
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep := verify(t, l, VerifyOptions{}); !rep.OK() || rep.Entries != 100 || rep.Checkpoints != 4 {
+		t.Fatalf("after concurrent appends: %+v", rep)
+	}
 }
 
 func TestIntegrityGateAndAcknowledge(t *testing.T) {
@@ -385,6 +491,10 @@ func TestIntegrityGateAndAcknowledge(t *testing.T) {
 	if err := l.RequireIntact(); !errors.Is(err, ErrCorrupted) {
 		t.Fatalf("RequireIntact = %v", err)
 	}
+	first := *in.DetectedAt
+	if in2 := l.CheckIntegrity(ctx); in2.DetectedAt == nil || !in2.DetectedAt.Equal(first) || !in2.ReportBy.Equal(first.Add(72*time.Hour)) {
+		t.Fatalf("detection time not kept across checks: %+v (first %v)", in2, first)
+	}
 	in, err := l.Acknowledge(ctx, "sup1", "seen, reported to C06")
 	if err != nil || in.State != Acknowledged || l.RequireIntact() != nil {
 		t.Fatalf("after ack: %+v, %v", in, err)
@@ -398,6 +508,24 @@ func TestIntegrityGateAndAcknowledge(t *testing.T) {
 	l.db.Exec(`DELETE FROM audit_log WHERE seq = 30`)
 	if in := l.CheckIntegrity(ctx); in.State != Corrupted || in.First.Seq != 30 {
 		t.Fatalf("second break: %+v", in)
+	}
+}
+
+func TestAcknowledgedTruncationStaysAcknowledged(t *testing.T) {
+	ctx := context.Background()
+	l := newLog(t, 1000)
+	fill(t, l, 20, 20)
+	dropGuards(t, l.db)
+	l.db.Exec(`DELETE FROM audit_log WHERE seq > 15`)
+	if in := l.CheckIntegrity(ctx); in.State != Corrupted || in.First.Kind != Truncated {
+		t.Fatalf("cut tail: %+v", in)
+	}
+	if in, err := l.Acknowledge(ctx, "sup1", "restored from backup impossible, reported"); err != nil || in.State != Acknowledged {
+		t.Fatalf("ack: %+v %v", in, err)
+	}
+	fill(t, l, 5, 1) // the gap is now in the middle
+	if in := l.CheckIntegrity(ctx); in.State != Acknowledged {
+		t.Fatalf("after new entries: %+v", in)
 	}
 }
 
@@ -477,5 +605,76 @@ func crashChild() {
 		}
 		h, _ := l.Head(ctx)
 		fmt.Println(h.Seq)
+	}
+}
+
+func TestSinceAndContinuation(t *testing.T) {
+	ctx := context.Background()
+	l := newLog(t, 1000)
+	fill(t, l, 30, 30)
+	up := Head{Hash: ZeroHash} // upstream's copy starts empty
+	for batch := 0; batch < 4; batch++ {
+		es, err := l.Since(ctx, up, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := VerifyContinuation(up, es)
+		if !rep.OK() {
+			t.Fatalf("batch %d: %v", batch, rep.Breaks)
+		}
+		up = rep.Head
+	}
+	if up.Seq != 30 {
+		t.Fatalf("upstream head %d, want 30", up.Seq)
+	}
+	fill(t, l, 5, 5)
+	es, _ := l.Since(ctx, up, 0)
+	// A batch that skips an entry, and one that starts over, are caught.
+	if rep := VerifyContinuation(up, es[1:]); rep.OK() || rep.FirstBreak().Kind != Missing {
+		t.Fatalf("gap: %v", rep.Breaks)
+	}
+	restarted, _ := l.Since(ctx, Head{Hash: ZeroHash}, 3)
+	if rep := VerifyContinuation(up, restarted); rep.OK() {
+		t.Fatal("restarted chain accepted")
+	}
+	if _, err := l.Since(ctx, Head{Seq: 5, Hash: ZeroHash}, 0); err == nil {
+		t.Fatal("Since from a head the log does not hold")
+	}
+}
+
+// TestAnyEntry edits or deletes the entry at many positions of a 120-entry
+// log (first, last, checkpointed, in between) and checks each time that the
+// first break found is exactly that entry.
+func TestAnyEntry(t *testing.T) {
+	const n = 120
+	for _, k := range []int{1, 2, 29, 30, 31, 60, 89, 90, 119, 120} {
+		for _, op := range []string{"edit", "delete", "edit+rehash"} {
+			l := newLog(t, 30)
+			fill(t, l, n, n)
+			dropGuards(t, l.db)
+			want := Altered
+			switch op {
+			case "edit":
+				l.db.Exec(`UPDATE audit_log SET object = 'x' WHERE seq = ?`, k)
+			case "edit+rehash":
+				l.db.Exec(`UPDATE audit_log SET object = 'x' WHERE seq = ?`, k)
+				rehash(t, l.db, k)
+				want = Replaced
+				if k%30 == 0 {
+					want = CheckpointMismatch
+				}
+			case "delete":
+				l.db.Exec(`DELETE FROM audit_log WHERE seq = ?`, k)
+				want = Missing
+				if k == n {
+					want = Truncated
+				}
+			}
+			rep := verify(t, l, VerifyOptions{})
+			b := rep.FirstBreak()
+			if b == nil || b.Seq != int64(k) || b.Kind != want {
+				t.Errorf("%s %d: first break %v, want %s at %d", op, k, b, want, k)
+			}
+		}
 	}
 }

@@ -11,21 +11,31 @@ import (
 // Prune deletes the entries recorded before cutoff (retention of the audit
 // class), keeping the chain verifiable: the hash of the last deleted entry
 // becomes the chain's base, and an audit.pruned entry records the base.
-// Checkpoints of deleted entries go with them. The newest entry is never
-// deleted. It returns how many entries were deleted.
+// Checkpoints of deleted entries go with them. Only the oldest entries are
+// deleted, up to the first one recorded at or after cutoff: if the clock
+// was once set back, an old entry recorded after a newer one is kept until
+// everything before it is due. It returns how many entries were deleted.
 func (l *Log) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 	var n int64
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
 		var through sql.NullInt64
-		var headSeq int64
-		if err := tx.QueryRowContext(ctx, `SELECT head_seq FROM audit_state WHERE id = 1`).Scan(&headSeq); err != nil {
+		var baseSeq, headSeq int64
+		if err := tx.QueryRowContext(ctx, `SELECT base_seq, head_seq FROM audit_state WHERE id = 1`).Scan(&baseSeq, &headSeq); err != nil {
 			return fmt.Errorf("audit prune: %w", err)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log WHERE time < ? AND seq < ?`,
-			cutoff.UTC().Format(TimeFormat), headSeq).Scan(&through); err != nil {
+		var firstKept sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM audit_log WHERE time >= ?`,
+			cutoff.UTC().Format(TimeFormat)).Scan(&firstKept); err != nil {
 			return fmt.Errorf("audit prune: %w", err)
 		}
-		if !through.Valid {
+		limit := headSeq + 1 // everything is due
+		if firstKept.Valid {
+			limit = firstKept.Int64
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_log WHERE seq < ?`, limit).Scan(&through); err != nil {
+			return fmt.Errorf("audit prune: %w", err)
+		}
+		if !through.Valid || through.Int64 <= baseSeq {
 			return nil
 		}
 		var baseHash string
@@ -42,8 +52,10 @@ func (l *Log) Prune(ctx context.Context, cutoff time.Time) (int, error) {
 			return fmt.Errorf("audit prune: %w", err)
 		}
 		n, _ = res.RowsAffected()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM audit_checkpoints WHERE seq <= ?`, through.Int64); err != nil {
-			return fmt.Errorf("audit prune: %w", err)
+		for _, table := range []string{"audit_checkpoints", "audit_upstream_heads"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE seq <= ?`, through.Int64); err != nil {
+				return fmt.Errorf("audit prune: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE audit_state SET prune_through = NULL, base_seq = ?, base_hash = ? WHERE id = 1`,
 			through.Int64, baseHash); err != nil {

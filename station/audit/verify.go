@@ -5,8 +5,10 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -95,8 +97,9 @@ type VerifyOptions struct {
 	// TrustedKeys, if not empty, are the only keys checkpoints may be
 	// signed with (the station's keys, current and rotated out).
 	TrustedKeys []ed25519.PublicKey
-	// KnownHeads are heads recorded outside the database (sent upstream
-	// with sync batches); the log must still hold each of them.
+	// KnownHeads are heads known from outside the database (e.g. from
+	// upstream's copy); the log must still hold each of them. Verify adds
+	// the heads noted with NoteUpstreamHead.
 	KnownHeads []Head
 }
 
@@ -109,6 +112,9 @@ type walker struct {
 	prevHash string
 	first    bool  // no entry read yet: prev is the base
 	lastGood int64 // seq of the last checkpoint or known head that matched
+	prevTime string
+	setBack  int
+	prunedTo map[Head]bool // bases recorded by audit.pruned entries
 	rep      *Report
 }
 
@@ -224,7 +230,27 @@ func (w *walker) resync(s Stored) {
 		}
 		delete(w.known, s.Seq)
 	}
-	w.prevSeq, w.prevHash, w.first = s.Seq, s.Hash, false
+	if s.Action == AuditPruned {
+		var d struct {
+			Seq  string `json:"base_seq"`
+			Hash string `json:"base_hash"`
+		}
+		if json.Unmarshal([]byte(s.Detail), &d) == nil {
+			if n, err := strconv.ParseInt(d.Seq, 10, 64); err == nil {
+				if w.prunedTo == nil {
+					w.prunedTo = map[Head]bool{}
+				}
+				w.prunedTo[Head{Seq: n, Hash: d.Hash}] = true
+			}
+		}
+	}
+	if s.Time < w.prevTime {
+		w.setBack++
+		if w.setBack <= 10 {
+			w.rep.Warnings = append(w.rep.Warnings, fmt.Sprintf("entry %d is timed %s, before entry %d: the clock was set back", s.Seq, s.Time, w.prevSeq))
+		}
+	}
+	w.prevSeq, w.prevHash, w.first, w.prevTime = s.Seq, s.Hash, false, s.Time
 }
 
 // finish checks the end of the log against the recorded head and against
@@ -241,12 +267,18 @@ func (w *walker) finish(head *Head) {
 			w.add(Break{Seq: last, Kind: Replaced, Reason: "last entry is not the recorded head: rewritten with a new hash"})
 		}
 	}
+	// Checkpoints and known heads left over either fell into a gap (already
+	// reported as missing) or lie past the end: only the latter matter here.
 	var beyond []int64
 	for s := range w.cps {
-		beyond = append(beyond, s)
+		if s > last {
+			beyond = append(beyond, s)
+		}
 	}
 	for s := range w.known {
-		beyond = append(beyond, s)
+		if s > last {
+			beyond = append(beyond, s)
+		}
 	}
 	if len(beyond) > 0 && (head == nil || head.Seq <= last) {
 		sort.Slice(beyond, func(i, j int) bool { return beyond[i] < beyond[j] })
@@ -274,6 +306,27 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	ups, err := readUpstreamHeads(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	opts.KnownHeads = append(append([]Head(nil), opts.KnownHeads...), ups...)
+	if len(opts.TrustedKeys) == 0 && l.pub != nil {
+		// Without a list of trusted keys a checkpoint signed by another key
+		// is not a break (the station key may have been rotated) but is
+		// worth a look.
+		other := map[string]int{}
+		mine := hex.EncodeToString(l.pub)
+		for _, c := range cps {
+			if c.Seq > rep.Base.Seq && c.PublicKey != mine {
+				other[c.PublicKey]++
+			}
+		}
+		for k, n := range other {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d checkpoints signed by key %.16s…, not the current station key (rotated out, or forged)", n, k))
+		}
+		sort.Strings(rep.Warnings)
+	}
 	w := newWalker(rep.Base, cps, opts, rep)
 	rows, err := tx.QueryContext(ctx, `SELECT seq, time, actor, role, action, object, outcome, detail, prev_hash, hash FROM audit_log ORDER BY seq`)
 	if err != nil {
@@ -290,15 +343,19 @@ func (l *Log) Verify(ctx context.Context, opts VerifyOptions) (*Report, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("audit verify: read log: %w", err)
 	}
+	if rep.Base.Seq > 0 && !w.prunedTo[rep.Base] {
+		w.add(Break{Seq: 1, Kind: Missing, Reason: fmt.Sprintf(
+			"the chain starts after entry %d but no audit.pruned entry records pruning up to it: entries 1–%d were removed", rep.Base.Seq, rep.Base.Seq)})
+	}
 	w.finish(&rep.Head)
 	acks, err := readAcks(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	for i, b := range rep.Breaks {
-		rep.Breaks[i].Acknowledged = acks[ackKey{b.Seq, b.Kind}]
+		rep.Breaks[i].Acknowledged = acks[ackKey{b.Seq, ackKind(b.Kind)}]
 	}
-	rep.Warnings = checkGuards(ctx, tx)
+	rep.Warnings = append(rep.Warnings, checkGuards(ctx, tx)...)
 	return rep, nil
 }
 
@@ -352,6 +409,16 @@ func readCheckpoints(ctx context.Context, q interface {
 	return out, rows.Err()
 }
 
+// ackKind is the kind an acknowledgement is matched on: a cut tail
+// (truncated) becomes a gap (missing) as soon as new entries follow it, and
+// stays the same acknowledged break.
+func ackKind(k Kind) Kind {
+	if k == Truncated {
+		return Missing
+	}
+	return k
+}
+
 type ackKey struct {
 	seq  int64
 	kind Kind
@@ -370,7 +437,7 @@ func readAcks(ctx context.Context, tx *sql.Tx) (map[ackKey]bool, error) {
 		if err := rows.Scan(&k.seq, &kind); err != nil {
 			return nil, fmt.Errorf("audit: read acknowledgements: %w", err)
 		}
-		k.kind = Kind(kind)
+		k.kind = ackKind(Kind(kind))
 		out[k] = true
 	}
 	return out, rows.Err()
@@ -380,6 +447,7 @@ var guardTriggers = []string{
 	"audit_log_no_update", "audit_log_no_delete", "audit_log_extends_head", "audit_log_moves_head",
 	"audit_state_forward", "audit_state_no_delete", "audit_checkpoints_no_update",
 	"audit_checkpoints_no_delete", "audit_acks_no_update", "audit_acks_no_delete",
+	"audit_upstream_heads_no_update", "audit_upstream_heads_no_delete",
 }
 
 func checkGuards(ctx context.Context, tx *sql.Tx) []string {

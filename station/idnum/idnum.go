@@ -80,19 +80,18 @@ func Mask(s string) string {
 }
 
 var (
-	// tokens are maximal runs of ASCII letters and digits: a digit run only
-	// counts as a number when it is a whole token, so the digits inside hex
-	// hashes and ISO dates are left alone.
+	// tokens are maximal runs of ASCII letters and digits.
 	tokens = regexp.MustCompile(`[0-9A-Za-z]+`)
 	uuids  = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
 )
 
 // MaskAll masks every number of 9 or more digits found in free text, so a
 // message or detail that happens to contain an ID number can be recorded.
-// A number is a run of digits with no ASCII letter or digit directly before
-// or after it ("ID 001203004567", "id=001203004567"); digits inside a word
-// ("ID001203004567"), a hex hash or a UUID are left as they are. A 12-digit
-// number is masked with Mask; other lengths keep only their last 2 digits.
+// A 12-digit number is masked with Mask; other lengths keep only their last
+// 2 digits. Digits are left alone where they are part of something else: a
+// UUID, a word made only of hex digits (a hash, a key ID), or the fraction
+// after a digit and a '.' ("0.93123456789", "09:41:22.123456789Z"). A run of
+// digits inside any other word ("ID001203004567") is masked.
 func MaskAll(s string) string {
 	spans := numberSpans(s)
 	if len(spans) == 0 {
@@ -113,27 +112,43 @@ func MaskAll(s string) string {
 func Contains(s string) bool { return len(numberSpans(s)) > 0 }
 
 func numberSpans(s string) [][2]int {
-	var protected [][]int
-	for _, u := range uuids.FindAllStringIndex(s, -1) {
-		protected = append(protected, u)
-	}
+	protected := uuids.FindAllStringIndex(s, -1)
 	var out [][2]int
 	for _, t := range tokens.FindAllStringIndex(s, -1) {
-		if t[1]-t[0] < 9 || !allDigits(s[t[0]:t[1]]) {
+		tok := s[t[0]:t[1]]
+		if len(tok) < 9 || (!allDigits(tok) && allHex(tok)) {
 			continue
 		}
-		inUUID := false
-		for _, u := range protected {
-			if t[0] >= u[0] && t[1] <= u[1] {
-				inUUID = true
-				break
+		for _, r := range digitRuns.FindAllStringIndex(tok, -1) {
+			sp := [2]int{t[0] + r[0], t[0] + r[1]}
+			if sp[0] > 0 && s[sp[0]-1] == '.' && sp[0] >= 2 && s[sp[0]-2] >= '0' && s[sp[0]-2] <= '9' {
+				continue // the fraction of a decimal number or a timestamp
 			}
-		}
-		if !inUUID {
-			out = append(out, [2]int{t[0], t[1]})
+			inUUID := false
+			for _, u := range protected {
+				if sp[0] >= u[0] && sp[1] <= u[1] {
+					inUUID = true
+					break
+				}
+			}
+			if !inUUID {
+				out = append(out, sp)
+			}
 		}
 	}
 	return out
+}
+
+var digitRuns = regexp.MustCompile(`[0-9]{9,}`)
+
+func allHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(s string) bool {

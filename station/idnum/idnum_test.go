@@ -50,6 +50,9 @@ func TestMaskAll(t *testing.T) {
 	if Contains(got) {
 		t.Fatal("masked text still contains a digit run")
 	}
+	if got := MaskAll("ID001203004567 and cmnd123456789x"); got != "ID001******567 and cmnd*******89x" {
+		t.Fatalf("digits glued to a word: %q", got)
+	}
 	if !Contains(in) {
 		t.Fatal("Contains missed an ID number")
 	}
@@ -74,8 +77,8 @@ func TestMaskAllLeavesHashesAndUUIDs(t *testing.T) {
 	for _, s := range []string{
 		"123e4567-e89b-12d3-a456-426614174000",
 		"hash 3a9f0123456789012345678901234567890123456789012345678901234567ab",
-		"ID001203004567",
 		"2026-11-23T09:41:22.123456789Z",
+		"score 0.9312345678901234",
 	} {
 		if got := MaskAll(s); got != s {
 			t.Errorf("MaskAll(%q) = %q, want unchanged", s, got)

@@ -135,7 +135,10 @@ func (c *Client) snapshot(ctx context.Context, cc *cache.Cache, st CacheStats) (
 	if err != nil {
 		return st, err
 	}
-	for restarts := 0; ; {
+	// A snapshot whose last page was staged before an interruption only
+	// needs its commit.
+	done := sv != 0 && cursor == ""
+	for restarts := 0; !done; {
 		q := url.Values{"limit": {strconv.Itoa(c.cfg.PageSize)}}
 		if sv != 0 {
 			q.Set("version", strconv.FormatInt(sv, 10))
@@ -160,11 +163,8 @@ func (c *Client) snapshot(ctx context.Context, cc *cache.Cache, st CacheStats) (
 			return st, err
 		}
 		st.Pages++
-		sv, cursor = p.To, p.Next
+		sv, cursor, done = p.To, p.Next, p.Next == ""
 		c.cfg.Progress("cache: snapshot %d, page %d staged", sv, st.Pages)
-		if cursor == "" {
-			break
-		}
 	}
 	n, err := cc.CommitSnapshot(ctx, sv)
 	if err != nil {

@@ -12,6 +12,7 @@ require (
 	github.com/BurntSushi/toml v1.5.0 // indirect
 	github.com/Kagami/go-face v0.0.0-20210630145111-0c14797b4d0e
 	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/ebfe/scard v0.0.0-20241214075232-7af069cabc25
 	github.com/fredbi/uri v1.1.1 // indirect
 	github.com/fsnotify/fsnotify v1.9.0 // indirect
 	github.com/fyne-io/gl-js v0.2.0 // indirect

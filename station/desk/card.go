@@ -14,6 +14,7 @@ import (
 	"github.com/dinhdanh/dinhdanh/devices/chip/iso7816"
 	"github.com/dinhdanh/dinhdanh/devices/chip/mrz"
 	"github.com/dinhdanh/dinhdanh/devices/chip/passiveauth"
+	"github.com/dinhdanh/dinhdanh/devices/diag/chipreaders"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 )
 
@@ -21,11 +22,39 @@ import (
 // over any ISO 7816 transport: the chip simulator in demo mode, a PC/SC
 // reader when that transport lands.
 type cardReader struct {
+	// t is a fixed transport (the simulator); open finds one per read
+	// (the attached readers) and returns how to release it.
 	t     iso7816.Transceiver
+	open  func(ctx context.Context) (iso7816.Transceiver, func(), error)
 	trust *passiveauth.TrustStore
 	// present, when set, is called before each read (the demo lays its
 	// simulated card on the reader).
 	present func()
+}
+
+// attachedReaders finds the first PC/SC or USB CCID reader holding a card.
+func attachedReaders(ctx context.Context) (iso7816.Transceiver, func(), error) {
+	rs, err := chipreaders.Source{}.Readers(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", workflow.ErrNoDevice, err)
+	}
+	closeAll := func() {
+		for _, r := range rs {
+			if c, ok := r.(interface{ Close() error }); ok {
+				c.Close()
+			}
+		}
+	}
+	if len(rs) == 0 {
+		return nil, nil, fmt.Errorf("%w: no card reader attached", workflow.ErrNoDevice)
+	}
+	for _, r := range rs {
+		if ok, err := r.CardPresent(ctx); err == nil && ok {
+			return r, closeAll, nil
+		}
+	}
+	closeAll()
+	return nil, nil, fmt.Errorf("%w: no card on the reader", workflow.ErrCardRemoved)
 }
 
 // ReadCard reads DG1, DG2, DG13 and the SOD with the BAC key, reporting
@@ -34,9 +63,18 @@ func (c *cardReader) ReadCard(ctx context.Context, key workflow.MRZKey, progress
 	if c.present != nil {
 		c.present()
 	}
+	t := c.t
+	if t == nil {
+		var release func()
+		var err error
+		if t, release, err = c.open(ctx); err != nil {
+			return workflow.Card{}, err
+		}
+		defer release()
+	}
 	var mu sync.Mutex
 	files := map[string][2]int{}
-	doc, err := emrtd.Read(ctx, c.t, bac.Key{DocumentNumber: key.DocumentNumber, DateOfBirth: key.BirthDate, DateOfExpiry: key.ExpiryDate},
+	doc, err := emrtd.Read(ctx, t, bac.Key{DocumentNumber: key.DocumentNumber, DateOfBirth: key.BirthDate, DateOfExpiry: key.ExpiryDate},
 		emrtd.Options{TrustStore: c.trust, Progress: func(file string, done, total int) {
 			mu.Lock()
 			files[file] = [2]int{done, total}

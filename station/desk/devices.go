@@ -10,9 +10,14 @@ import (
 	"path/filepath"
 	"sync"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/dinhdanh/dinhdanh/devices/camera"
 	"github.com/dinhdanh/dinhdanh/devices/chip/chipsim"
 	"github.com/dinhdanh/dinhdanh/devices/chip/passiveauth"
+	"github.com/dinhdanh/dinhdanh/devices/diag"
+	"github.com/dinhdanh/dinhdanh/devices/diag/chipreaders"
+	"github.com/dinhdanh/dinhdanh/devices/diag/diagui"
 	"github.com/dinhdanh/dinhdanh/devices/finger"
 	"github.com/dinhdanh/dinhdanh/devices/finger/uru4000"
 	"github.com/dinhdanh/dinhdanh/devices/registry"
@@ -87,8 +92,16 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 				p.DateOfExpiry[4:], p.DateOfExpiry[2:4], p.DateOfExpiry[:2])
 		}
 	}
+	if dev.Card == nil && cfg.Devices != "sim" {
+		// Attached PC/SC or USB CCID readers, found at each read. No
+		// country signing certificates are configured yet, so passive
+		// authentication checks the hashes and signature but cannot
+		// anchor them: the card data screen says "not verified".
+		dev.Card = &cardReader{open: attachedReaders, trust: &passiveauth.TrustStore{}}
+		missing = append(missing, "CSCA trust store for passive authentication of real cards")
+	}
 	if dev.Card == nil {
-		missing = append(missing, "card reader (PC/SC transport for devices/chip/emrtd)")
+		missing = append(missing, "card reader")
 	}
 
 	// Camera and scanner: the device registry, with its simulators for
@@ -102,6 +115,9 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 	reg := registry.New(registry.Options{USB: bus, Demo: sim || cfg.Devices == "auto"})
 	if _, err := reg.Scan(ctx); err != nil {
 		missing = append(missing, "device scan: "+err.Error())
+	}
+	d.Deps.Diagnostics = func(w fyne.Window) fyne.CanvasObject {
+		return diagui.New(diagui.Options{Diag: diag.Options{Registry: reg, CardReaders: chipreaders.Source{Demo: sim}, Demo: sim, Recorder: d.Audit}}).Object()
 	}
 	if e, ok := reg.Default(registry.Camera); ok {
 		var src camera.Source

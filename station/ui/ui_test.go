@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dinhdanh/dinhdanh/devices/chip/mrz"
@@ -864,5 +865,32 @@ func TestUserAccounts(t *testing.T) {
 	h.u.showUsers()
 	if h.u.Screen() == "users" {
 		t.Fatal("officer reached the accounts screen")
+	}
+}
+
+func TestTechnicianDiagnostics(t *testing.T) {
+	h := newHarness(t, true)
+	if err := h.u.D.Users.Create(context.Background(), "giamsat", auth.User{Name: "kythuat", FullName: "Phạm Văn Kỹ", Role: auth.Technician}, "kythuat2026"); err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	h.u.D.Diagnostics = func(w fyne.Window) fyne.CanvasObject {
+		called = true
+		return widget.NewLabel("diagnostics")
+	}
+	h.login("kythuat", "kythuat2026")
+	if h.u.homeV.resume != nil || h.u.homeV.diag == nil {
+		t.Fatal("technician home")
+	}
+	// No citizen data for technicians.
+	h.u.newRegistration()
+	h.u.showQueue()
+	h.u.showApprovals()
+	if s := h.u.Screen(); s != "home" {
+		t.Fatalf("technician reached %s", s)
+	}
+	test.Tap(h.u.homeV.diag)
+	if h.u.Screen() != "diagnostics" || !called {
+		t.Fatalf("diagnostics: %s %v", h.u.Screen(), called)
 	}
 }

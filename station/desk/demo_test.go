@@ -101,6 +101,9 @@ func TestDemoDevices(t *testing.T) {
 	for _, r := range dec.Reasons {
 		t.Logf("%s %s %v", r.Outcome, r.Code, r.Args)
 	}
+	if dec.Evidence.FaceCache == nil || !dec.Evidence.FaceCache.Match {
+		t.Errorf("live portrait does not match the demo citizen's cached template: %+v", dec.Evidence.FaceCache)
+	}
 	if dec.Evidence.FaceChip == nil || !dec.Evidence.FaceChip.Match {
 		t.Errorf("live portrait does not match the demo card's chip photo: %+v", dec.Evidence.FaceChip)
 	}

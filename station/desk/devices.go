@@ -2,13 +2,16 @@ package desk
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // the demo portrait
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -31,6 +34,7 @@ import (
 	"github.com/dinhdanh/dinhdanh/station/ui"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 	"github.com/dinhdanh/dinhdanh/sync/cache"
+	"github.com/dinhdanh/dinhdanh/sync/protocol"
 )
 
 // DemoCitizens is how many synthetic citizens demo mode puts in an empty
@@ -149,10 +153,13 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 
 	// Face engine over the citizen cache.
 	cc := cache.New(d.DB, kr, kf.LookupKey())
+	filled := false
 	if cfg.Demo {
 		if n, err := cc.Count(ctx); err == nil && n == 0 {
 			if _, err := cc.FillSynthetic(ctx, DemoCitizens, 1, nil); err != nil {
 				missing = append(missing, "demo cache: "+err.Error())
+			} else {
+				filled = true
 			}
 		}
 	}
@@ -166,6 +173,11 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 			missing = append(missing, "face matcher: "+err.Error())
 		} else {
 			f := matching.NewFace(rec, m, cc)
+			if filled && portrait != nil {
+				if err := enrolDemoCitizen(ctx, cc, f, portrait); err != nil {
+					missing = append(missing, "demo citizen in the cache: "+err.Error())
+				}
+			}
 			if _, err := f.BuildIndex(ctx); err != nil {
 				missing = append(missing, "face 1:N index: "+err.Error())
 			}
@@ -275,4 +287,26 @@ func scannerError(err error) error {
 		return fmt.Errorf("%w: %v", workflow.ErrNoDevice, err)
 	}
 	return fmt.Errorf("%w: %v", workflow.ErrDevice, err)
+}
+
+// enrolDemoCitizen puts the demo card's holder in the template cache, with
+// the face descriptor of the demo photo, as upstream's delta would.
+func enrolDemoCitizen(ctx context.Context, cc *cache.Cache, f *matching.Face, photo image.Image) error {
+	desc, err := f.Descriptor(photo)
+	if err != nil {
+		return err
+	}
+	ver, err := cc.Version(ctx)
+	if err != nil {
+		return err
+	}
+	p := chipsim.DemoPerson()
+	face := make([]byte, 0, 4*len(desc))
+	for _, v := range desc {
+		face = binary.LittleEndian.AppendUint32(face, math.Float32bits(v))
+	}
+	z := protocol.Citizen{IDNumber: p.IDNumber, Version: ver + 1, Source: "demo",
+		Card: protocol.Card{IDNumber: p.IDNumber, FullName: p.DG13.FullName, DateOfBirth: "1995-03-15", Sex: p.Sex}, Face: face}
+	_, err = cc.ApplyDelta(ctx, []*protocol.CachePage{{From: ver, To: ver + 1, IssuedAt: time.Now(), Records: []protocol.Citizen{z}}})
+	return err
 }

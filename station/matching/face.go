@@ -231,3 +231,16 @@ func (f *Face) Search(ctx context.Context, live image.Image, fingers []workflow.
 	}
 	return out, nil
 }
+
+// Descriptor returns the face descriptor of a photo judged under the chip
+// policy (a still, not a live frame), for enrolling demo citizens.
+func (f *Face) Descriptor(img image.Image) (*faceindex.Descriptor, error) {
+	d, q, _, err := f.analyse(img, face.ChipPolicy)
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return nil, fmt.Errorf("no usable face: %s", q)
+	}
+	return d, nil
+}

@@ -21,7 +21,7 @@ func (m *memAudit) Record(ctx context.Context, e audit.Entry) error {
 	return nil
 }
 
-func newUsers(t *testing.T) (*Users, *memAudit, *time.Time) {
+func newUsers(t testing.TB) (*Users, *memAudit, *time.Time) {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), store.Options{})
 	if err != nil {

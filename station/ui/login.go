@@ -48,11 +48,17 @@ func heading(text string) *widget.Label {
 	return l
 }
 
+// wrapped is a label for running text. Its lines are broken by fold, not
+// by fyne's word wrapping: a wrapping label's height is measured before
+// its width is known, and inside boxes its later lines overlap what
+// follows.
 func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
+	return widget.NewLabel(fold(text, foldWidth))
 }
+
+// foldWidth is the longest line of running text, in characters: about
+// 900 pixels of the station's 17-point type.
+const foldWidth = 100
 
 // loginView is the log-in screen's widgets.
 type loginView struct {

@@ -50,6 +50,7 @@ type registration struct {
 	cancelReg               *widget.Button
 	// focus is the widget the step wants the keyboard on.
 	focus fyne.Focusable
+	main  *fyne.Container
 }
 
 type fingerRow struct {
@@ -93,7 +94,9 @@ func (u *UI) showRegistration(r *registration) {
 	u.reg = r
 	u.mu.Unlock()
 	reg := r.s.Reg
-	r.message = wrapped("")
+	// Not a wrapping label: its height would be measured before its width
+	// is known and later lines cut off. fold breaks the lines instead.
+	r.message = widget.NewLabel("")
 	// The step list: every step reached can be gone back to.
 	r.steps = nil
 	var stepObjs []fyne.CanvasObject
@@ -161,7 +164,8 @@ func (u *UI) showRegistration(r *registration) {
 	if reg.Step() == workflow.StepReview {
 		body = container.NewVScroll(body)
 	}
-	main := container.NewBorder(container.NewVBox(title, widget.NewSeparator()), r.message, nil, nil, body)
+	main := container.NewBorder(container.NewVBox(title, widget.NewSeparator(), r.message), nil, nil, nil, body)
+	r.main = main
 	u.show("reg."+reg.Step().String(), container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(260, 44), left.Objects...), nil, main))
 	if r.focus != nil {
 		u.Win.Canvas().Focus(r.focus)
@@ -173,9 +177,45 @@ func (u *UI) showRegistration(r *registration) {
 func (r *registration) fail(err error) {
 	if err == nil {
 		r.message.SetText("")
+		r.relayout()
 		return
 	}
+	r.message.Importance = widget.DangerImportance
 	r.message.SetText(errorText(err))
+	r.relayout()
+}
+
+// relayout lays the step out again after the message under the title
+// changed height.
+func (r *registration) relayout() {
+	if r.main != nil {
+		r.main.Refresh()
+	}
+}
+
+// note shows a progress or information line under the step's title.
+func (r *registration) note(text string) {
+	r.message.Importance = widget.MediumImportance
+	r.message.SetText(fold(text, foldWidth))
+	r.relayout()
+}
+
+// fold breaks lines longer than n runes at spaces.
+func fold(s string, n int) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		for len([]rune(line)) > n {
+			rs := []rune(line)
+			cut := n
+			for cut > n/2 && rs[cut] != ' ' {
+				cut--
+			}
+			out = append(out, strings.TrimRight(string(rs[:cut]), " "))
+			line = strings.TrimLeft(string(rs[cut:]), " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 func (u *UI) cancelRegistration(r *registration) {
@@ -234,7 +274,7 @@ func (u *UI) stepCard(r *registration) fyne.CanvasObject {
 			return
 		}
 		r.fail(nil)
-		r.message.SetText(T("card.reading"))
+		r.note(T("card.reading"))
 		ctx, cancel := context.WithTimeout(u.ctx, 60*time.Second)
 		r.cancel = cancel
 		r.read.Disable()
@@ -343,7 +383,7 @@ func (u *UI) stepConsent(r *registration) fyne.CanvasObject {
 			r.fail(err)
 			return
 		}
-		r.message.SetText(T("consent.printed", "path", path))
+		r.note(T("consent.printed", "path", path))
 	})
 	r.focus = r.agree
 	return container.NewVBox(wrapped(text), container.NewHBox(r.agree, r.refuse, r.print))
@@ -398,7 +438,7 @@ func (u *UI) stepPortrait(r *registration) fyne.CanvasObject {
 	r.stop.Disable()
 	r.capture = u.primary(T("portrait.capture"), func() {
 		r.fail(nil)
-		r.message.SetText(T("portrait.looking"))
+		r.note(T("portrait.looking"))
 		ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 		r.cancel = cancel
 		r.capture.Disable()
@@ -493,7 +533,7 @@ func (u *UI) stepFingers(r *registration) fyne.CanvasObject {
 		}
 		fr.scan = u.primary(T("fing.scan"), func() {
 			r.fail(nil)
-			r.message.SetText(T("fing.place", "finger", T("finger."+pos.String())))
+			r.note(T("fing.place", "finger", T("finger."+pos.String())))
 			fr.scan.Disable()
 			ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 			r.cancel = cancel
@@ -509,7 +549,7 @@ func (u *UI) stepFingers(r *registration) fyne.CanvasObject {
 					r.fail(err)
 					return
 				}
-				r.message.SetText(T("fing.ok", "finger", T("finger."+pos.String())))
+				r.note(T("fing.ok", "finger", T("finger."+pos.String())))
 			})
 		})
 		fr.missing = u.button(T("fing.mark_missing"), func() { u.fingerException(r, pos, update) })
@@ -847,7 +887,7 @@ func (u *UI) stepDone(r *registration) fyne.CanvasObject {
 			return
 		}
 		r.receiptPath = path
-		r.message.SetText(T("done.receipt", "path", path))
+		r.note(T("done.receipt", "path", path))
 	})
 	next := u.primary(T("home.new")+"  (Ctrl+2)", u.newRegistration)
 	r.focus = next

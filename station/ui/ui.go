@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
@@ -184,7 +183,7 @@ func errorText(err error) string {
 	case errors.Is(err, audit.ErrCorrupted):
 		what, next = "err.audit", "next.audit"
 	}
-	return T(what) + "\n\n" + T("next.label") + " " + T(next) + "\n\n" + T("err.detail") + " " + err.Error()
+	return fold(T(what)+"\n"+T("next.label")+" "+T(next)+"\n"+T("err.detail")+" "+err.Error(), foldWidth)
 }
 
 // showError tells the officer what went wrong and what to do next.
@@ -192,9 +191,8 @@ func (u *UI) showError(err error) {
 	if err == nil {
 		return
 	}
-	l := widget.NewLabel(errorText(err))
-	l.Wrapping = fyne.TextWrapWord
-	d := dialog.NewCustom(T("err.title"), T("btn.ok"), container.NewGridWrap(fyne.NewSize(560, 220), l), u.Win)
+	l := widget.NewLabel(fold(errorText(err), 60))
+	d := dialog.NewCustom(T("err.title"), T("btn.ok"), l, u.Win)
 	d.Show()
 }
 

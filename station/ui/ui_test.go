@@ -894,3 +894,33 @@ func TestTechnicianDiagnostics(t *testing.T) {
 		t.Fatalf("diagnostics: %s %v", h.u.Screen(), called)
 	}
 }
+
+type darkQuality struct{}
+
+func (darkQuality) Assess(img image.Image) (workflow.FrameQuality, error) {
+	return workflow.FrameQuality{Found: true, Face: image.Rect(100, 50, 220, 190), Score: 0.35, Problems: []string{"quality.too_dark", "quality.not_frontal"}}, nil
+}
+
+func TestPortraitQualityOverlay(t *testing.T) {
+	h := newHarness(t, true)
+	h.u.D.Devices.FaceQuality = darkQuality{}
+	h.login("canbo", "canbo20261")
+	test.Tap(h.u.homeV.newReg)
+	r := h.u.reg
+	test.Type(r.idNumber, "001090000123")
+	test.Type(r.birth, "02/01/1990")
+	test.Type(r.expiry, "02/01/2030")
+	test.Tap(r.read)
+	test.Tap(r.confirm)
+	test.Tap(r.agree)
+	h.expect("reg.portrait")
+	test.Tap(r.capture)
+	h.expect("reg.portrait")
+	if !strings.Contains(r.message.Text, T("err.low_quality")) || r.quality.Value != 0.35 {
+		t.Fatalf("dark frames: message %q quality %v", r.message.Text, r.quality.Value)
+	}
+	h.shot("06a-portrait-overlay")
+	if r.s.Reg.Card == nil || r.s.Reg.Consent == nil {
+		t.Fatal("failed capture lost earlier steps")
+	}
+}

@@ -14,15 +14,17 @@ import (
 	"image/png"
 	"sync"
 
+	"github.com/dinhdanh/dinhdanh/station/access"
 	"github.com/dinhdanh/dinhdanh/station/application"
 	"github.com/dinhdanh/dinhdanh/station/auth"
+	"github.com/dinhdanh/dinhdanh/station/consent"
 	"github.com/dinhdanh/dinhdanh/station/ui"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 )
 
-// ConsentKind is the evidence kind under which the consent record is
-// sealed with the application, and ConsentRef the reference stored as its
-// consent ID, until the privacy area's consent register is wired in.
+// ConsentKind is the evidence kind under which the consent is sealed with
+// the application, and ConsentRef the consent reference used when no
+// consent register (Store.Consents) is configured.
 const (
 	ConsentKind = "consent"
 	ConsentRef  = "application-evidence:consent"
@@ -33,6 +35,12 @@ const (
 type Store struct {
 	Repo     *application.Repo
 	Minutiae func(img image.Image) []ui.Minutia
+	// Consents, when set, is the privacy area's consent register: each
+	// submission records the citizen's consent there (keyed by the
+	// application) and the application refers to it.
+	Consents *consent.Store
+	// RetentionDays is the evidence retention stated to the citizen.
+	RetentionDays int
 
 	mu sync.Mutex
 	// drafts remembers the draft made for a registration whose submission
@@ -135,7 +143,7 @@ func (s *Store) Submit(ctx context.Context, r *workflow.Registration, officer, r
 		func() error { return attachImg("chip_portrait", 0, c.Photo) },
 		func() error { return attachImg("portrait", r.Portrait.Quality, r.Portrait.Image) },
 		func() error { return attachJSON(ConsentKind, r.Consent) },
-		func() error { return s.Repo.SetConsent(ctx, a, id, ConsentRef) },
+		func() error { return s.recordConsent(ctx, a, id, r) },
 		func() error {
 			return attachJSON("decision", decisionRecord{Outcome: string(r.Decision.Outcome), Reasons: r.Decision.Reasons})
 		},
@@ -320,4 +328,31 @@ func (s *Store) Approve(ctx context.Context, sup auth.User, id, reason string) e
 // Reject records a supervisor's rejection with its reason.
 func (s *Store) Reject(ctx context.Context, sup auth.User, id, reason string) error {
 	return s.Repo.Reject(ctx, actor(sup), id, reason)
+}
+
+// recordConsent stores the consent in the consent register when there is
+// one (else the sealed evidence copy is the record) and links it.
+func (s *Store) recordConsent(ctx context.Context, a application.Actor, id string, r *workflow.Registration) error {
+	if s.Consents == nil {
+		return s.Repo.SetConsent(ctx, a, id, ConsentRef)
+	}
+	if _, err := s.Consents.Get(ctx, id); err != nil {
+		purposes := []consent.Purpose{consent.IdentityVerification, consent.Level2Account}
+		if len(r.Contact.Documents) > 0 {
+			purposes = append(purposes, consent.DocumentIntegration)
+		}
+		days := s.RetentionDays
+		if days == 0 {
+			days = 30
+		}
+		_, err := s.Consents.Record(ctx, access.Actor{Name: a.Name, Role: access.Role(a.Role)}, consent.Record{
+			AppUUID: id, Purposes: purposes,
+			DataTypes:     []consent.DataType{consent.CardData, consent.ChipPortrait, consent.LivePortrait, consent.Fingerprints, consent.ContactData},
+			RetentionDays: days, TextVersion: r.Consent.TextVersion, Language: r.Consent.Lang, Ack: consent.ConfirmedOnScreen,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.Repo.SetConsent(ctx, a, id, "consent:"+id)
 }

@@ -62,7 +62,7 @@ func TestDemoDevices(t *testing.T) {
 	if err := s.ConfirmCard(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordConsent(ctx, workflow.Consent{Given: true, TextVersion: "vi-1", Lang: "vi"}); err != nil {
+	if err := s.RecordConsent(ctx, workflow.Consent{Given: true, TextVersion: "v1", Lang: "vi"}); err != nil {
 		t.Fatal(err)
 	}
 	img, err := dev.Scanner.CaptureFinger(ctx, workflow.RightIndex)

@@ -11,11 +11,13 @@ import (
 	"path/filepath"
 	"time"
 
+	consenttext "github.com/dinhdanh/dinhdanh/assets/consent"
 	"github.com/dinhdanh/dinhdanh/station/application"
 	"github.com/dinhdanh/dinhdanh/station/appstore"
 	"github.com/dinhdanh/dinhdanh/station/audit"
 	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/config"
+	"github.com/dinhdanh/dinhdanh/station/consent"
 	"github.com/dinhdanh/dinhdanh/station/keys"
 	"github.com/dinhdanh/dinhdanh/station/store"
 	"github.com/dinhdanh/dinhdanh/station/ui"
@@ -105,7 +107,8 @@ func Open(ctx context.Context, cfg *config.Config) (*Desk, error) {
 		Users:        users,
 		Audit:        log,
 		Gate:         log,
-		Apps:         &appstore.Store{Repo: repo},
+		Apps:         &appstore.Store{Repo: repo, Consents: consent.NewStore(log)},
+		Consent:      consentTexts{},
 		KeyMaker:     keyMaker{path: cfg.KeyFile, db: db},
 		StationID:    stationID,
 		Office:       office,
@@ -170,6 +173,18 @@ func lastSync(ctx context.Context, db *store.DB) time.Time {
 		}
 	}
 	return latest
+}
+
+// consentTexts serves the privacy area's consent notices (assets/consent)
+// to the consent step, in their current version.
+type consentTexts struct{}
+
+func (consentTexts) ConsentText(lang string) (string, string) {
+	t, err := consenttext.Text(consenttext.Current, lang)
+	if err != nil {
+		t, _ = consenttext.Text(consenttext.Current, "vi")
+	}
+	return t, consenttext.Current
 }
 
 // Close releases the engines and devices, then the database.

@@ -9,6 +9,7 @@ import (
 	"github.com/dinhdanh/dinhdanh/station/audit"
 	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/config"
+	"github.com/dinhdanh/dinhdanh/station/consent"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 )
 
@@ -77,7 +78,7 @@ func TestAuditedRegistration(t *testing.T) {
 	key, _ := workflow.MRZKeyFromID(id, "02/01/1990", "02/01/2030")
 	must(s.ReadCard(ctx, key, nil))
 	must(s.ConfirmCard())
-	must(s.RecordConsent(ctx, workflow.Consent{Given: true, TextVersion: "vi-1", Lang: "vi"}))
+	must(s.RecordConsent(ctx, workflow.Consent{Given: true, TextVersion: "v1", Lang: "vi"}))
 	_, err = s.CapturePortrait(ctx, nil)
 	must(err)
 	for _, p := range s.Reg.Policy.Fingers {
@@ -115,6 +116,9 @@ func TestAuditedRegistration(t *testing.T) {
 		if !seen[a] {
 			t.Errorf("no %s entry (have %v)", a, seen)
 		}
+	}
+	if err := consent.NewStore(d.Audit).RequireConsent(ctx, appID); err != nil {
+		t.Errorf("consent register: %v", err)
 	}
 	rep, err := d.Audit.Verify(ctx, audit.VerifyOptions{})
 	if err != nil || !rep.OK() {

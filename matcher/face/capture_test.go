@@ -2,6 +2,7 @@ package face
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -76,3 +77,58 @@ type testWriter []byte
 
 func (w *testWriter) Write(p []byte) (int, error) { *w = append(*w, p...); return len(p), nil }
 func (w testWriter) String() string               { return string(w) }
+
+// TestConcurrentAnalyze shares one Recognizer (pool of 2 go-face instances)
+// between goroutines: every result must equal the sequential one. Run with
+// -race to check the pool.
+func TestConcurrentAnalyze(t *testing.T) {
+	base := recognizer(t)
+	r, err := NewRecognizer(Options{ModelDir: base.opts.ModelDir, Instances: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	imgs := idols(t)
+	names := []string{"jimin6.jpg", "tzuyu.jpg", "bona2.jpg"}
+	want := map[string]faceindex.Descriptor{}
+	for _, n := range names {
+		m, err := Decode(imgs[n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := r.Detect(m)
+		m.Close()
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("%s: %v %v", n, fs, err)
+		}
+		want[n] = fs[0].Descriptor
+	}
+	errc := make(chan error, 4*len(names))
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range names {
+				n := names[(i+g)%len(names)]
+				m, err := Decode(imgs[n])
+				if err != nil {
+					errc <- err
+					return
+				}
+				fs, err := r.Detect(m)
+				m.Close()
+				if err != nil || len(fs) != 1 || fs[0].Descriptor != want[n] {
+					errc <- fmt.Errorf("%s concurrently: %d faces, %v, same descriptor %v", n, len(fs), err, len(fs) == 1 && fs[0].Descriptor == want[n])
+					return
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	consenttext "github.com/dinhdanh/dinhdanh/assets/consent"
+	"github.com/dinhdanh/dinhdanh/station/access"
+	"github.com/dinhdanh/dinhdanh/station/audit"
+	"github.com/dinhdanh/dinhdanh/station/consent"
+)
+
+func init() {
+	register(command{Name: "consent", Summary: "print the consent notice, or the consent recorded for an application", Run: runConsent})
+}
+
+func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := func() {
+		fmt.Fprintln(stderr, `usage: station consent text [--version V] [--lang vi|en]
+       station consent show --app UUID [--db PATH] [--as NAME --role officer|supervisor]`)
+	}
+	if len(args) == 0 || (args[0] != "text" && args[0] != "show") {
+		usage()
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			return nil
+		}
+		return &exitError{Code: 2, Err: errors.New("want text or show")}
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("consent "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	version := fs.String("version", consenttext.Current, "text: notice version")
+	lang := fs.String("lang", "vi", "text: language, vi or en")
+	dbPath := fs.String("db", privacyDBPath(), "station database")
+	app := fs.String("app", "", "show: application UUID")
+	actor := privacyActor(fs, access.Officer)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if sub == "text" {
+		t, err := consenttext.Text(*version, *lang)
+		if err != nil {
+			return &exitError{Code: 2, Err: err}
+		}
+		fmt.Fprint(stdout, t)
+		fmt.Fprintf(stdout, "\nSHA-256: %s\n", consent.TextHash(t))
+		return nil
+	}
+	a, err := actor()
+	if err != nil {
+		return err
+	}
+	if *app == "" {
+		return &exitError{Code: 2, Err: errors.New("--app is required")}
+	}
+	db, l, err := privacyOpen(ctx, *dbPath, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.ViewCitizenData, *app); err != nil {
+		return &exitError{Code: 4, Err: err}
+	}
+	r, err := consent.NewStore(l).Get(ctx, *app)
+	if err != nil {
+		return err
+	}
+	out, err := consent.Render(r, time.Local)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, out)
+	return l.Record(ctx, audit.Entry{Actor: a.Name, Role: string(a.Role), Action: audit.ConsentPrinted, Object: *app})
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/dinhdanh/dinhdanh/station/access"
+	"github.com/dinhdanh/dinhdanh/station/audit"
+	"github.com/dinhdanh/dinhdanh/station/consent"
+	"github.com/dinhdanh/dinhdanh/station/subject"
+)
+
+func init() {
+	register(command{Name: "subject", Summary: "data-subject requests: export or erase one citizen's data", Run: runSubject})
+}
+
+// subjectService wires the providers of this build. The application store
+// and template cache add theirs (and the ApplicationFinder) when they land;
+// until then the export says what it did not cover.
+func subjectService(l *audit.Log) *subject.Service {
+	return &subject.Service{
+		Log: l,
+		Providers: []subject.Provider{
+			subject.ConsentProvider{Store: consent.NewStore(l)},
+			subject.AuditProvider{Log: l},
+		},
+	}
+}
+
+// readID takes the ID number from --id, or from stdin with "--id -" so that
+// it stays out of the shell history and the process list.
+func readID(flagVal string, stdin io.Reader) (string, error) {
+	if flagVal == "-" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		return strings.TrimSpace(line), nil
+	}
+	if flagVal == "" {
+		return "", errors.New("--id is required (use --id - to read it from stdin)")
+	}
+	return flagVal, nil
+}
+
+// subjectStdin is where "--id -" reads; a variable for tests.
+var subjectStdin io.Reader = os.Stdin
+
+func runSubject(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := func() {
+		fmt.Fprintln(stderr, `usage: station subject export --id ID|- --out DIR [--db PATH] [--as NAME --role supervisor]
+       station subject erase  --id ID|- --yes   [--db PATH] [--as NAME --role supervisor]`)
+	}
+	if len(args) == 0 {
+		usage()
+		return &exitError{Code: 2, Err: errors.New("missing subcommand")}
+	}
+	sub := args[0]
+	if sub != "export" && sub != "erase" {
+		usage()
+		if sub == "-h" || sub == "--help" || sub == "help" {
+			return nil
+		}
+		return &exitError{Code: 2, Err: fmt.Errorf("unknown subcommand %q", sub)}
+	}
+	fs := flag.NewFlagSet("subject "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbPath := fs.String("db", privacyDBPath(), "station database")
+	idFlag := fs.String("id", "", "the citizen's 12-digit ID number, or - to read it from stdin")
+	out := fs.String("out", "", "export: folder to write subject.json and files into (must not exist or be empty)")
+	yes := fs.Bool("yes", false, "erase: confirm the erasure")
+	actor := privacyActor(fs, access.Supervisor)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	a, err := actor()
+	if err != nil {
+		return err
+	}
+	id, err := readID(*idFlag, subjectStdin)
+	if err != nil {
+		return &exitError{Code: 2, Err: err}
+	}
+	if sub == "export" && *out == "" {
+		return &exitError{Code: 2, Err: errors.New("--out is required")}
+	}
+	if sub == "erase" && !*yes {
+		return &exitError{Code: 2, Err: errors.New("erasure cannot be undone: add --yes")}
+	}
+	db, l, err := privacyOpen(ctx, *dbPath, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := subjectService(l)
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if sub == "export" {
+		m, err := svc.Export(ctx, a, id, *out)
+		if errors.Is(err, access.ErrDenied) {
+			return &exitError{Code: 4, Err: err}
+		}
+		if m.Masked != "" {
+			enc.Encode(m)
+		}
+		return err
+	}
+	rep, err := svc.Erase(ctx, a, id)
+	if errors.Is(err, access.ErrDenied) {
+		return &exitError{Code: 4, Err: err}
+	}
+	if rep.Masked != "" {
+		enc.Encode(rep)
+	}
+	return err
+}

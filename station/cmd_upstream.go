@@ -34,7 +34,7 @@ func runUpstream(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	citizens := fs.Int("citizens", 0, "seed this many synthetic citizens if the template database is empty")
 	var f upstream.Faults
 	fs.IntVar(&f.Status500, "fault-500", 0, "answer the next N requests with 500")
-	fs.IntVar(&f.DropBeforeCommit, "fault-drop", 0, "hang up on the next N batches before storing")
+	fs.IntVar(&f.DropBeforeCommit, "fault-drop", 0, "hang up halfway through the next N batch uploads")
 	fs.IntVar(&f.DropAfterCommit, "fault-drop-after-commit", 0, "store the next N batches, then hang up")
 	fs.DurationVar(&f.Delay, "fault-delay", 0, "delay every answer")
 	fs.BoolVar(&f.DuplicateResults, "fault-duplicates", false, "repeat results, statuses and delta records")

@@ -325,3 +325,25 @@ func decodeIdolF(f *testing.F, name string) gocv.Mat {
 	}
 	return m
 }
+
+// TestOddMats: frames of odd shapes and types give an error or a verdict.
+func TestOddMats(t *testing.T) {
+	r := recognizer(t)
+	mats := map[string]gocv.Mat{
+		"1x1":      gocv.NewMatWithSize(1, 1, gocv.MatTypeCV8UC3),
+		"1x4000":   gocv.NewMatWithSize(1, 4000, gocv.MatTypeCV8UC3),
+		"grey":     gocv.NewMatWithSize(480, 640, gocv.MatTypeCV8UC1),
+		"bgra":     gocv.NewMatWithSize(480, 640, gocv.MatTypeCV8UC4),
+		"float":    gocv.NewMatWithSize(48, 64, gocv.MatTypeCV32FC3),
+		"empty":    gocv.NewMat(),
+		"16-bit":   gocv.NewMatWithSize(48, 64, gocv.MatTypeCV16UC3),
+		"2-column": gocv.NewMatWithSize(3000, 2, gocv.MatTypeCV8UC3),
+	}
+	for name, m := range mats {
+		c, err := r.Analyze(m, LivePolicy)
+		if err == nil && (c.Descriptor != nil || c.Quality.OK()) {
+			t.Errorf("%s: accepted", name)
+		}
+		m.Close()
+	}
+}

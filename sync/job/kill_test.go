@@ -63,7 +63,7 @@ func TestKillMidSync(t *testing.T) {
 		checkCacheConsistent(t, ctx, cc, history)
 		ids = append(ids, synctest.Approved(t, repo, 3, 20000, 4)...)
 		db.Close()
-		put(synctest.Citizens(uint64(cycle%3), rng.IntN(300), 120))
+		put(synctest.Citizens(uint64(cycle%3), rng.IntN(1000), 400))
 		if cycle%7 == 6 {
 			e.Upstream.Compact(ctx) // force the snapshot path now and then
 		}
@@ -76,8 +76,14 @@ func TestKillMidSync(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
+		// Every other cycle gives the child longer, so kills also land
+		// in the cache update that follows the upload.
+		window := 250
+		if cycle%2 == 1 {
+			window = 700
+		}
 		select {
-		case <-time.After(time.Duration(rng.IntN(250)) * time.Millisecond):
+		case <-time.After(time.Duration(rng.IntN(window)) * time.Millisecond):
 			cmd.Process.Signal(syscall.SIGKILL)
 			if err := <-done; err != nil {
 				killed++

@@ -9,8 +9,8 @@ import (
 // Faults are switches that make the server misbehave, for tests and demos.
 // Counters fire on that many of the next matching requests, then reset.
 type Faults struct {
-	// DropBeforeCommit hangs up on the next N batch uploads after reading
-	// them, before storing anything.
+	// DropBeforeCommit hangs up on the next N batch uploads halfway
+	// through reading them: nothing is stored.
 	DropBeforeCommit int
 	// DropAfterCommit stores the next N batches, then hangs up without an
 	// answer: the station must retry and be told "duplicate".

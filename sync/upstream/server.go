@@ -236,6 +236,12 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if s.takeFault(&s.faults.DropBeforeCommit) {
+		// The link breaks halfway through the upload.
+		io.CopyN(io.Discard, r.Body, max(r.ContentLength/2, 1))
+		hangUp(w)
+		return
+	}
 	body, ok := readBody(w, r, protocol.MaxEnvelopeBytes)
 	if !ok {
 		return
@@ -287,10 +293,6 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 			return
 		}
-	}
-	if s.takeFault(&s.faults.DropBeforeCommit) {
-		hangUp(w)
-		return
 	}
 	res, err := s.storeBatch(ctx, station, b, sha256.Sum256(payload), now)
 	if errors.Is(err, errReplay) {

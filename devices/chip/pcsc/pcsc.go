@@ -130,6 +130,14 @@ func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pcsc: transmit: %w", mapErr(err))
 	}
+	if len(r) < 2 {
+		// Some drivers (vpcd) answer nothing when the card vanished:
+		// ask pcscd for the card's state to say so clearly.
+		if _, err := c.card.Status(); err != nil {
+			return nil, fmt.Errorf("pcsc: transmit: %w", mapErr(err))
+		}
+		return nil, fmt.Errorf("pcsc: transmit: %w (the reader returned no status word)", iso7816.ErrCardRemoved)
+	}
 	return r, ctx.Err()
 }
 

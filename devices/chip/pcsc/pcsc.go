@@ -91,9 +91,8 @@ type Card struct {
 	mu     sync.Mutex
 	card   *scard.Card
 	reader string
-	// Extended marks the reader as passing extended-length APDUs; pcsc-lite
-	// does not tell, so the caller sets it (from the reader's CCID
-	// descriptor or configuration).
+	// Extended marks the reader as passing extended-length APDUs: set it
+	// from configuration, or call DetectExtended.
 	Extended bool
 }
 

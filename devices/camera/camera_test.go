@@ -83,8 +83,11 @@ func TestLatestFrameWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	// A consumer that stalls: the reader must not block or queue.
-	time.Sleep(300 * time.Millisecond)
+	// A consumer that stalls: the reader must not block or queue; it
+	// drops frames instead.
+	for deadline := time.Now().Add(30 * time.Second); src.Dropped() < 5 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	var got []uint64
 	for f := range src.Frames() {
 		got = append(got, f.Seq)

@@ -65,7 +65,7 @@ func (g *cvGrabber) open() (Info, error) {
 	if idx, ok := isV4L2(cfg.Device); ok {
 		if f, oerr := os.OpenFile(cfg.Device, os.O_RDWR, 0); oerr != nil {
 			if errors.Is(oerr, os.ErrPermission) {
-				return info, fmt.Errorf("camera %s: %w\n%s", cfg.Device, oerr, udevHint(cfg.Device))
+				return info, fmt.Errorf("camera %s: %w\n%s", cfg.Device, oerr, UdevHint(cfg.Device))
 			}
 			return info, fmt.Errorf("camera %s: %w", cfg.Device, oerr)
 		} else {

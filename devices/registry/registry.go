@@ -129,6 +129,9 @@ func (r *Registry) Scan(ctx context.Context) ([]Entry, error) {
 			Driver: "v4l2", Video: &c, Status: "ok"}
 		if c.Access != "" {
 			e.Status = c.Access
+			if c.Access == "permission denied" {
+				e.Status += ": " + camera.UdevHint(c.Path)
+			}
 		}
 		out = append(out, e)
 	}

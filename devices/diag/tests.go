@@ -43,8 +43,8 @@ func encodePNG(name string, img image.Image, biometric bool) Image {
 
 // testCamera reads CameraFrames frames and measures the frame rate,
 // exposure and sharpness.
-func testCamera(ctx context.Context, opts Options, e registry.Entry) Result {
-	res := base(e, "camera.capture")
+func testCamera(ctx context.Context, opts Options, e registry.Entry) (res Result) {
+	res = base(e, "camera.capture")
 	start := time.Now()
 	defer func() { res.DurationMS = since(start) }()
 	if e.Status != "ok" {

@@ -160,7 +160,7 @@ func TestDemoRunReport(t *testing.T) {
 	if err := rep.WriteHTML(&h); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"[SIMULATED]", "DEMO MODE", "data:image/png;base64,", "05ba:000a", "0x82 bulk", "vendor specific", "firmware: 0211/0104"} {
+	for _, s := range []string{"[SIMULATED]", "DEMO MODE", "data:image/png;base64,", "Personal data:", "05ba:000a", "0x82 bulk", "vendor specific", "firmware: 0211/0104"} {
 		if !strings.Contains(h.String(), s) {
 			t.Errorf("HTML lacks %q", s)
 		}

@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"path/filepath"
@@ -83,8 +84,11 @@ func TestLatestFrameWins(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	// A consumer that stalls: the reader must not block or queue.
-	time.Sleep(300 * time.Millisecond)
+	// A consumer that stalls: the reader must not block or queue; it
+	// drops frames instead.
+	for deadline := time.Now().Add(30 * time.Second); src.Dropped() < 5 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	var got []uint64
 	for f := range src.Frames() {
 		got = append(got, f.Seq)
@@ -173,5 +177,36 @@ func TestBestSize(t *testing.T) {
 		if w != c.w || h != c.h || ok != c.ok {
 			t.Errorf("BestSize(%s, %d, %d) = %d, %d, %v", c.f, c.mw, c.mh, w, h, ok)
 		}
+	}
+}
+
+func TestImageSequence(t *testing.T) {
+	dir := t.TempDir()
+	m := gocv.NewMatWithSize(48, 64, gocv.MatTypeCV8UC3)
+	defer m.Close()
+	for i := 0; i < 5; i++ {
+		m.SetTo(gocv.NewScalar(float64(40*i), 100, 200, 0))
+		if !gocv.IMWrite(filepath.Join(dir, fmt.Sprintf("seq_%03d.png", i)), m) {
+			t.Fatal("IMWrite failed")
+		}
+	}
+	src := Open(Config{Device: filepath.Join(dir, "seq_%03d.png")})
+	if err := src.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var seqs []uint64
+	var last Frame
+	for f := range src.Frames() {
+		seqs = append(seqs, f.Seq)
+		last = f
+		time.Sleep(2 * time.Millisecond)
+	}
+	if last.Seq != 5 || last.Image.Rect.Dx() != 64 {
+		t.Fatalf("frames %v, last %v", seqs, last.Image.Rect)
+	}
+	// Last frame is BGR (160,100,200): RGBA (200,100,160).
+	if p := last.Image.Pix[:4]; p[0] != 200 || p[1] != 100 || p[2] != 160 {
+		t.Fatalf("pixel %v", p)
 	}
 }

@@ -42,6 +42,7 @@ type cvGrabber struct {
 	cfg     Config
 	vc      *gocv.VideoCapture
 	mat     gocv.Mat
+	rgba    gocv.Mat // conversion scratch
 	isFile  bool
 	period  time.Duration
 	next    time.Time
@@ -64,7 +65,7 @@ func (g *cvGrabber) open() (Info, error) {
 	if idx, ok := isV4L2(cfg.Device); ok {
 		if f, oerr := os.OpenFile(cfg.Device, os.O_RDWR, 0); oerr != nil {
 			if errors.Is(oerr, os.ErrPermission) {
-				return info, fmt.Errorf("camera %s: %w\n%s", cfg.Device, oerr, udevHint(cfg.Device))
+				return info, fmt.Errorf("camera %s: %w\n%s", cfg.Device, oerr, UdevHint(cfg.Device))
 			}
 			return info, fmt.Errorf("camera %s: %w", cfg.Device, oerr)
 		} else {
@@ -106,6 +107,7 @@ func (g *cvGrabber) open() (Info, error) {
 		return info, fmt.Errorf("camera %s: %w", cfg.Device, err)
 	}
 	g.mat = gocv.NewMat()
+	g.rgba = gocv.NewMat()
 	info.Width = int(g.vc.Get(gocv.VideoCaptureFrameWidth))
 	info.Height = int(g.vc.Get(gocv.VideoCaptureFrameHeight))
 	info.FPS = g.vc.Get(gocv.VideoCaptureFPS)
@@ -160,34 +162,42 @@ func (g *cvGrabber) grab() (*image.RGBA, error) {
 			return nil, fmt.Errorf("%w: %s returned no frame %d times in a row", ErrStalled, g.cfg.Device, g.empties)
 		}
 	}
-	return matToRGBA(g.mat)
+	return matToRGBA(g.mat, &g.rgba)
 }
 
-// matToRGBA converts a BGR (or grey) Mat to RGBA in Go memory so frames
-// outlive the Mat and need no Close.
-func matToRGBA(m gocv.Mat) (*image.RGBA, error) {
-	w, h := m.Cols(), m.Rows()
-	ch := m.Channels()
-	data := m.ToBytes()
-	if len(data) < w*h*ch {
-		return nil, fmt.Errorf("camera: frame of %d bytes for %dx%dx%d", len(data), w, h, ch)
+// matToRGBA converts a BGR, BGRA or grey Mat to RGBA in Go memory, so
+// frames outlive the Mat and need no Close. OpenCV does the channel
+// shuffle (SIMD) into scratch; Go copies the result once.
+func matToRGBA(m gocv.Mat, scratch *gocv.Mat) (*image.RGBA, error) {
+	var code gocv.ColorConversionCode
+	switch m.Channels() {
+	case 3:
+		code = gocv.ColorBGRToRGBA
+	case 4:
+		code = gocv.ColorBGRAToRGBA
+	case 1:
+		code = gocv.ColorGrayToBGRA // grey to 4 equal channels plus alpha
+	default:
+		return nil, fmt.Errorf("camera: %d-channel frame", m.Channels())
+	}
+	if m.Type()&7 != gocv.MatTypeCV8U {
+		return nil, fmt.Errorf("camera: frame type %v is not 8-bit", m.Type())
+	}
+	gocv.CvtColor(m, scratch, code)
+	data, err := scratch.DataPtrUint8()
+	if err != nil {
+		return nil, fmt.Errorf("camera: %w", err)
+	}
+	w, h := scratch.Cols(), scratch.Rows()
+	if len(data) < w*h*4 {
+		return nil, fmt.Errorf("camera: frame of %d bytes for %dx%d", len(data), w, h)
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	switch ch {
-	case 3:
-		for i, j := 0, 0; i < w*h*3; i, j = i+3, j+4 {
-			img.Pix[j], img.Pix[j+1], img.Pix[j+2], img.Pix[j+3] = data[i+2], data[i+1], data[i], 0xff
+	copy(img.Pix, data)
+	if m.Channels() == 4 {
+		for i := 3; i < len(img.Pix); i += 4 {
+			img.Pix[i] = 0xff
 		}
-	case 1:
-		for i, j := 0, 0; i < w*h; i, j = i+1, j+4 {
-			img.Pix[j], img.Pix[j+1], img.Pix[j+2], img.Pix[j+3] = data[i], data[i], data[i], 0xff
-		}
-	case 4:
-		for i := 0; i < w*h*4; i += 4 {
-			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = data[i+2], data[i+1], data[i], 0xff
-		}
-	default:
-		return nil, fmt.Errorf("camera: %d-channel frame", ch)
 	}
 	return img, nil
 }
@@ -197,6 +207,7 @@ func (g *cvGrabber) close() error {
 		return nil
 	}
 	g.mat.Close()
+	g.rgba.Close()
 	err := g.vc.Close()
 	g.vc = nil
 	return err

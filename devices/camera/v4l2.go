@@ -209,7 +209,7 @@ func ioctl(fd int, req uintptr, arg unsafe.Pointer) error {
 	return nil
 }
 
-// udevHint mirrors usbdev.UdevHint for video nodes.
-func udevHint(node string) string {
+// UdevHint is the message shown when a video node cannot be opened.
+func UdevHint(node string) string {
 	return fmt.Sprintf("permission denied on %s: add the station user to the video group (sudo usermod -aG video $USER) or install the station's udev rules (scripts/udev/99-dinhdanh.rules into /etc/udev/rules.d/, then sudo udevadm control --reload-rules && sudo udevadm trigger)", node)
 }

@@ -75,12 +75,12 @@ func testCardReaders(ctx context.Context, opts Options) []Result {
 	return out
 }
 
-func testCardReader(ctx context.Context, opts Options, r CardReader) Result {
+func testCardReader(ctx context.Context, opts Options, r CardReader) (res Result) {
 	label := r.Name()
 	if r.Simulated() {
 		label += " [SIMULATED]"
 	}
-	res := Result{Device: "reader:" + r.Name(), Label: label, Kind: "card-reader", Simulated: r.Simulated(),
+	res = Result{Device: "reader:" + r.Name(), Label: label, Kind: "card-reader", Simulated: r.Simulated(),
 		Test: "cardreader.card", Metrics: map[string]float64{}, Facts: map[string]string{"transport": r.Transport()}}
 	start := time.Now()
 	defer func() { res.DurationMS = since(start) }()

@@ -84,6 +84,9 @@ type Report struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
+// AuditAction is the action of the audit entry every run records.
+const AuditAction = "diag.run"
+
 // ReportFormat is the value of Report.Format.
 const ReportFormat = "dinhdanh-diag/1"
 
@@ -218,7 +221,7 @@ func record(ctx context.Context, opts Options, rep *Report) error {
 		actor = "technician"
 	}
 	err := opts.Recorder.Record(ctx, audit.Entry{
-		Actor: actor, Role: "technician", Action: "diag.run", Object: "station:" + rep.Station,
+		Actor: actor, Role: "technician", Action: AuditAction, Object: "station:" + rep.Station,
 		Outcome: outcome,
 		Detail: map[string]string{
 			"devices": strconv.Itoa(len(rep.Devices)),

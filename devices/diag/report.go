@@ -37,6 +37,18 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	return htmlTmpl.Execute(w, r)
 }
 
+// HasBiometricImages reports whether the report holds images of a person.
+func (r *Report) HasBiometricImages() bool {
+	for _, res := range r.Results {
+		for _, im := range res.Images {
+			if im.Biometric {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // WriteText writes the short listing the CLI prints.
 func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "Station %s, %s, %s\n", r.Station, r.Version, r.Started.Format("2006-01-02 15:04:05 UTC"))
@@ -115,6 +127,7 @@ code{font-size:90%}
 <h1>Device diagnostics</h1>
 <p>Station <b>{{.Station}}</b> · build {{.Version}} · {{.Started.Format "2006-01-02 15:04:05"}} UTC{{if .Operator}} · technician {{.Operator}}{{end}}</p>
 {{if .Demo}}<p class="sim">DEMO MODE — devices marked [SIMULATED] are simulators, not hardware.</p>{{end}}
+{{if .HasBiometricImages}}<p><b>Personal data:</b> this report holds camera frames and a test fingerprint taken during the self-tests. Send it only to the station's support; rerun with <code>-no-biometric-images</code> to leave them out.</p>{{end}}
 <p><b>{{.Summary.Passed}}</b> passed, <b>{{.Summary.Failed}}</b> failed, <b>{{.Summary.Skipped}}</b> skipped.</p>
 <h2>Devices</h2>
 <table><tr><th>Kind</th><th>Device</th><th>ID</th><th>Driver</th><th>Status</th><th>Default</th></tr>

@@ -54,7 +54,8 @@ type Entry struct {
 	Video *camera.Device `json:"video,omitempty"`
 	// Simulated marks simulators standing in for hardware (demo mode).
 	Simulated bool `json:"simulated"`
-	// Status is "ok", "no driver", "permission denied: ..." or "faulty: ...".
+	// Status is "ok", "not used by the station", "no driver: ...",
+	// "permission denied: ..." (with the udev hint) or "faulty: ...".
 	Status string `json:"status"`
 	// Default is set on the device chosen for its kind.
 	Default bool `json:"default"`
@@ -128,6 +129,9 @@ func (r *Registry) Scan(ctx context.Context) ([]Entry, error) {
 			Driver: "v4l2", Video: &c, Status: "ok"}
 		if c.Access != "" {
 			e.Status = c.Access
+			if c.Access == "permission denied" {
+				e.Status += ": " + camera.UdevHint(c.Path)
+			}
 		}
 		out = append(out, e)
 	}
@@ -174,11 +178,16 @@ func usbEntry(in usbdev.DeviceInfo) Entry {
 			e.Kind = Scanner
 			e.Status = "no driver: needs AES challenge-response, not supported"
 		} else {
-			e.Status = "no driver"
+			e.Status = "not used by the station"
 		}
 	}
 	if in.Access != "" {
-		e.Status = in.Access + ": " + usbdev.UdevHint(in.Node())
+		if e.Kind == Other {
+			// Hubs, keyboards and the like need no access rule.
+			e.Status += " (cannot open: " + in.Access + ")"
+		} else {
+			e.Status = in.Access + ": " + usbdev.UdevHint(in.Node())
+		}
 	}
 	return e
 }

@@ -79,6 +79,16 @@ func TestPermissionDeniedNamesUdevRule(t *testing.T) {
 	}
 }
 
+func TestCameraPermissionDenied(t *testing.T) {
+	r := New(Options{Video: func() ([]camera.Device, error) {
+		return []camera.Device{{Path: "/dev/video0", Name: "Webcam", Access: "permission denied"}}, nil
+	}})
+	es, _ := r.Scan(context.Background())
+	if len(es) != 1 || es[0].Default || !strings.Contains(es[0].Status, "video group") || !strings.Contains(es[0].Status, "99-dinhdanh.rules") {
+		t.Fatalf("entry %+v", es)
+	}
+}
+
 func TestHotPlug(t *testing.T) {
 	bus := usbdev.NewSimBus()
 	r := New(Options{USB: bus, Video: noCameras})

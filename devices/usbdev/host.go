@@ -128,11 +128,17 @@ func (d *hostDevice) Control(ctx context.Context, rType, request uint8, value, i
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	// ControlTimeout is a field of the shared device: one control
+	// transfer at a time, each with its own deadline.
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dev == nil {
+		return 0, fmt.Errorf("control 0x%02x/0x%02x: device closed", rType, request)
+	}
+	d.dev.ControlTimeout = DefaultControlTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		if t := time.Until(dl); t > 0 && t < DefaultControlTimeout {
 			d.dev.ControlTimeout = t
-		} else {
-			d.dev.ControlTimeout = DefaultControlTimeout
 		}
 	}
 	n, err := d.dev.Control(rType, request, value, index, data)

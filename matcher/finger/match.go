@@ -63,7 +63,7 @@ var sqrtTab = func() (t [cylNd*64 + 1]float32) {
 // local similarities, nP growing with the smaller template.
 const (
 	minNP = 4
-	maxNP = 16
+	maxNP = 12
 )
 
 func numPairs(na, nb int) int {

@@ -1,7 +1,6 @@
 package finger
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,8 +9,8 @@ import (
 	_ "image/png" // PNG scanner images
 	"io"
 
-	_ "golang.org/x/image/bmp"  // BMP scanner images
-	_ "golang.org/x/image/tiff" // FVC databases are TIFF
+	_ "golang.org/x/image/bmp" // BMP scanner images
+	"golang.org/x/image/tiff"  // FVC databases are TIFF
 )
 
 // Image is a grey fingerprint image and its resolution.
@@ -19,6 +18,9 @@ type Image struct {
 	Gray *image.Gray
 	PPI  float64 // pixels per inch; 0 means 500
 }
+
+// MaxBytes bounds the encoded image read by Decode.
+const MaxBytes = 32 << 20
 
 // MaxSide bounds decoded images so hostile headers cannot exhaust memory.
 const MaxSide = 4096
@@ -29,13 +31,37 @@ var ErrImage = errors.New("bad fingerprint image")
 // Decode reads a TIFF, PNG or BMP image at the given resolution (0 = 500
 // ppi) and converts it to 8-bit grey.
 func Decode(r io.Reader, ppi float64) (Image, error) {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(64 << 10)
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
-	if err == nil && (cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width <= 0 || cfg.Height <= 0) {
+	// Read it all (bounded) so the size check sees the same bytes the
+	// decoder will: a TIFF may keep its header anywhere in the file.
+	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	if err != nil {
+		return Image{}, fmt.Errorf("decode: %w", err)
+	}
+	if len(data) > MaxBytes {
+		return Image{}, fmt.Errorf("decode: more than %d bytes: %w", MaxBytes, ErrImage)
+	}
+	// TIFF is decoded directly from a ReaderAt: through image.Decode the
+	// x/image/tiff reader buffers up to any IFD offset a header names,
+	// and a hostile 4 GiB offset becomes a 4 GiB allocation.
+	isTIFF := bytes.HasPrefix(data, []byte("II*\x00")) || bytes.HasPrefix(data, []byte("MM\x00*"))
+	var cfg image.Config
+	if isTIFF {
+		cfg, err = tiff.DecodeConfig(bytes.NewReader(data))
+	} else {
+		cfg, _, err = image.DecodeConfig(bytes.NewReader(data))
+	}
+	if err != nil {
+		return Image{}, fmt.Errorf("decode: %v: %w", err, ErrImage)
+	}
+	if cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width <= 0 || cfg.Height <= 0 {
 		return Image{}, fmt.Errorf("decode: %d×%d image: %w", cfg.Width, cfg.Height, ErrImage)
 	}
-	img, _, err := image.Decode(br)
+	var img image.Image
+	if isTIFF {
+		img, err = tiff.Decode(bytes.NewReader(data))
+	} else {
+		img, _, err = image.Decode(bytes.NewReader(data))
+	}
 	if err != nil {
 		return Image{}, fmt.Errorf("decode: %v: %w", err, ErrImage)
 	}

@@ -11,13 +11,11 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/dinhdanh/dinhdanh/station/access"
 	"github.com/dinhdanh/dinhdanh/station/audit"
-	"github.com/dinhdanh/dinhdanh/station/store"
 )
 
 func init() {
@@ -28,20 +26,6 @@ func init() {
 const (
 	exitAuditBroken = 3 // the chain has an unacknowledged break
 )
-
-// privacyDBPath is the database path used until the shared configuration
-// package lands: $XDG_DATA_HOME/dinhdanh/station.db, else
-// ~/.local/share/dinhdanh/station.db.
-func privacyDBPath() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "dinhdanh", "station.db")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "station.db"
-	}
-	return filepath.Join(home, ".local", "share", "dinhdanh", "station.db")
-}
 
 // privacyActor reads who runs a command. Until officer log-in lands for
 // the command line, the name defaults to the OS user and the role is taken
@@ -61,24 +45,6 @@ func privacyActor(fs *flag.FlagSet, defaultRole access.Role) func() (access.Acto
 		}
 		return access.Actor{Name: *name, Role: r}, nil
 	}
-}
-
-func privacyOpen(ctx context.Context, path string, readOnly bool) (*store.DB, *audit.Log, error) {
-	if readOnly {
-		if _, err := os.Stat(path); err != nil {
-			return nil, nil, fmt.Errorf("open %s: %w", path, err)
-		}
-	}
-	db, err := store.Open(ctx, path, store.Options{SkipMigrations: readOnly})
-	if err != nil {
-		return nil, nil, err
-	}
-	l, err := audit.New(db, audit.Options{})
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, l, nil
 }
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -125,19 +91,19 @@ func (k *hexKeys) Set(s string) error {
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", privacyDBPath(), "station database")
-	file := fs.String("file", "", "verify an export (JSON lines) instead of the database")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
+	var file *string
+	var asJSON *bool
 	var keys hexKeys
-	fs.Var(&keys, "trusted-key", "Ed25519 public key (hex) checkpoints must be signed with; repeatable")
-	if err := fs.Parse(args); err != nil {
+	cfg, _, err := parseConfig("audit verify", args, stderr, func(fs *flag.FlagSet) {
+		file = fs.String("file", "", "verify an export (JSON lines) instead of the database")
+		asJSON = fs.Bool("json", false, "print the report as JSON")
+		fs.Var(&keys, "trusted-key", "Ed25519 public key (hex) checkpoints must be signed with; repeatable")
+	})
+	if err != nil {
 		return err
 	}
 	opts := audit.VerifyOptions{TrustedKeys: keys}
 	var rep *audit.Report
-	var err error
 	if *file != "" {
 		f, ferr := os.Open(*file)
 		if ferr != nil {
@@ -146,12 +112,12 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		defer f.Close()
 		rep, err = audit.VerifyExport(f, opts)
 	} else {
-		db, l, oerr := privacyOpen(ctx, *dbPath, true)
+		st, oerr := openStation(ctx, cfg, openOptions{ReadOnly: true})
 		if oerr != nil {
 			return oerr
 		}
-		defer db.Close()
-		rep, err = l.Verify(ctx, opts)
+		defer st.Close()
+		rep, err = st.Log.Verify(ctx, opts)
 	}
 	if err != nil {
 		return &exitError{Code: exitAuditBroken, Err: fmt.Errorf("audit log unreadable: %w", err)}
@@ -203,14 +169,15 @@ func parseDay(s string, end bool) (time.Time, error) {
 }
 
 func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", privacyDBPath(), "station database")
-	from := fs.String("from", "", "first day (YYYY-MM-DD) or instant (RFC 3339) to export")
-	to := fs.String("to", "", "last day included (YYYY-MM-DD) or instant excluded (RFC 3339)")
-	out := fs.String("out", "", "write to this file (mode 0600) instead of stdout")
-	actor := privacyActor(fs, access.Supervisor)
-	if err := fs.Parse(args); err != nil {
+	var from, to, out *string
+	var actor func() (access.Actor, error)
+	cfg, _, err := parseConfig("audit export", args, stderr, func(fs *flag.FlagSet) {
+		from = fs.String("from", "", "first day (YYYY-MM-DD) or instant (RFC 3339) to export")
+		to = fs.String("to", "", "last day included (YYYY-MM-DD) or instant excluded (RFC 3339)")
+		out = fs.String("out", "", "write to this file (mode 0600) instead of stdout")
+		actor = privacyActor(fs, access.Supervisor)
+	})
+	if err != nil {
 		return err
 	}
 	if *from == "" || *to == "" {
@@ -228,11 +195,12 @@ func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	db, l, err := privacyOpen(ctx, *dbPath, false)
+	st, err := openStation(ctx, cfg, openOptions{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
+	l := st.Log
 	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.ExportAudit, "audit_log"); err != nil {
 		return &exitError{Code: 4, Err: err}
 	}
@@ -254,12 +222,13 @@ func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func auditAck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit ack", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", privacyDBPath(), "station database")
-	note := fs.String("note", "", "what was done about it (reported to whom), recorded in the log")
-	actor := privacyActor(fs, access.Supervisor)
-	if err := fs.Parse(args); err != nil {
+	var note *string
+	var actor func() (access.Actor, error)
+	cfg, _, err := parseConfig("audit ack", args, stderr, func(fs *flag.FlagSet) {
+		note = fs.String("note", "", "what was done about it (reported to whom), recorded in the log")
+		actor = privacyActor(fs, access.Supervisor)
+	})
+	if err != nil {
 		return err
 	}
 	a, err := actor()
@@ -269,11 +238,12 @@ func auditAck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if strings.TrimSpace(*note) == "" {
 		return &exitError{Code: 2, Err: errors.New("--note is required: say what was done about the break")}
 	}
-	db, l, err := privacyOpen(ctx, *dbPath, false)
+	st, err := openStation(ctx, cfg, openOptions{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
+	l := st.Log
 	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.AcknowledgeAuditCorruption, "audit_log"); err != nil {
 		return &exitError{Code: 4, Err: err}
 	}
@@ -286,17 +256,16 @@ func auditAck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func auditHead(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit head", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", privacyDBPath(), "station database")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, l, err := privacyOpen(ctx, *dbPath, true)
+	cfg, _, err := parseConfig("audit head", args, stderr, nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	st, err := openStation(ctx, cfg, openOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l := st.Log
 	h, err := l.Head(ctx)
 	if err != nil {
 		return err
@@ -308,17 +277,16 @@ func auditHead(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // (recorded in the log) and prints its result, which holds no citizen data:
 // technicians see it in diagnostics.
 func auditStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", privacyDBPath(), "station database")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, l, err := privacyOpen(ctx, *dbPath, false)
+	cfg, _, err := parseConfig("audit status", args, stderr, nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	st, err := openStation(ctx, cfg, openOptions{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l := st.Log
 	in := l.CheckIntegrity(ctx)
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
+	"github.com/dinhdanh/dinhdanh/station/access"
+	"github.com/dinhdanh/dinhdanh/station/audit"
 	"github.com/dinhdanh/dinhdanh/station/keys"
-	"github.com/dinhdanh/dinhdanh/station/store"
 	"github.com/dinhdanh/dinhdanh/sync/cache"
 )
 
@@ -18,24 +20,27 @@ func init() {
 }
 
 func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("cache", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var files syncFiles
-	files.flags(fs)
-	n := fs.Int("n", 10000, "citizens for demo")
-	seed := fs.Uint64("seed", 1, "seed of the synthetic citizens")
-	fingerBytes := fs.Int("finger-bytes", 256, "bytes of each synthetic (random, unmatchable) finger template")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: station cache [flags] status|demo|load\n\n  status  version and size of the cache\n  demo    replace the cache with -n synthetic citizens (demo mode, benchmarks)\n  load    time loading the whole cache as the matchers do at start-up\n\nFlags:")
-		fs.PrintDefaults()
-	}
+	var n, fingerBytes *int
+	var seed *uint64
+	var usage func()
 	// The action may come before or after the flags.
 	var action string
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		action, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	cfg, fs, err := parseConfig("cache", args, stderr, func(fs *flag.FlagSet) {
+		n = fs.Int("n", 10000, "citizens for demo")
+		seed = fs.Uint64("seed", 1, "seed of the synthetic citizens")
+		fingerBytes = fs.Int("finger-bytes", 256, "bytes of each synthetic (random, unmatchable) finger template")
+		fs.Usage = func() {
+			fmt.Fprintln(stderr, "Usage: station cache [flags] status|demo|load\n\n  status  version and size of the cache\n  demo    replace the cache with -n synthetic citizens (demo mode, benchmarks)\n  load    time loading the whole cache as the matchers do at start-up\n\nFlags:")
+			fs.PrintDefaults()
+		}
+		usage = fs.Usage
+	})
+	if err != nil {
+		var ee *exitError
+		if errors.Is(err, flag.ErrHelp) || errors.As(err, &ee) {
 			return err
 		}
 		return &exitError{Code: 2, Err: err}
@@ -46,24 +51,18 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		action = ""
 	}
 	if action == "" {
-		fs.Usage()
+		usage()
 		return &exitError{Code: 2, Err: errors.New("one of status, demo, load")}
 	}
-	files.resolve()
-	kf, err := keys.LoadOrCreate(files.key)
+	if _, err := keys.LoadOrCreate(cfg.KeyFile); err != nil {
+		return err
+	}
+	st, err := openStation(ctx, cfg, openOptions{NeedKeys: true, Stores: true})
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, files.db, store.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	kr, err := keys.OpenKeyring(ctx, db, kf)
-	if err != nil {
-		return err
-	}
-	cc := cache.New(db, kr, kf.LookupKey())
+	defer st.Close()
+	cc := st.Cache
 	switch action {
 	case "status":
 		v, err := cc.Version(ctx)
@@ -79,6 +78,10 @@ func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		t0 := time.Now()
 		got, err := cc.FillSynthetic(ctx, *n, *seed, cache.RandomFingers(*fingerBytes))
 		if err != nil {
+			return err
+		}
+		if err := st.Log.Record(ctx, audit.Entry{Actor: "cache demo", Role: string(access.Technician), Action: audit.CacheUpdated,
+			Object: "template_cache", Detail: map[string]string{"source": "synthetic", "citizens": strconv.Itoa(got)}}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "cache filled with %d synthetic citizens in %s\n", got, time.Since(t0).Round(time.Millisecond))

@@ -31,18 +31,19 @@ func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return &exitError{Code: 2, Err: errors.New("want text or show")}
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("consent "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	version := fs.String("version", consenttext.Current, "text: notice version")
-	lang := fs.String("lang", "vi", "text: language, vi or en")
-	dbPath := fs.String("db", privacyDBPath(), "station database")
-	app := fs.String("app", "", "show: application UUID")
-	actor := privacyActor(fs, access.Officer)
-	if err := fs.Parse(args[1:]); err != nil {
+	// The notice's language is the station's -lang setting.
+	var version, app *string
+	var actor func() (access.Actor, error)
+	cfg, _, err := parseConfig("consent "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
+		version = fs.String("version", consenttext.Current, "text: notice version")
+		app = fs.String("app", "", "show: application UUID")
+		actor = privacyActor(fs, access.Officer)
+	})
+	if err != nil {
 		return err
 	}
 	if sub == "text" {
-		t, err := consenttext.Text(*version, *lang)
+		t, err := consenttext.Text(*version, cfg.Language)
 		if err != nil {
 			return &exitError{Code: 2, Err: err}
 		}
@@ -57,11 +58,12 @@ func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *app == "" {
 		return &exitError{Code: 2, Err: errors.New("--app is required")}
 	}
-	db, l, err := privacyOpen(ctx, *dbPath, false)
+	st, err := openStation(ctx, cfg, openOptions{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
+	l := st.Log
 	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.ViewCitizenData, *app); err != nil {
 		return &exitError{Code: 4, Err: err}
 	}

@@ -18,6 +18,7 @@ func runCmd(t *testing.T, args ...string) (int, string) {
 }
 
 func TestAuditCommands(t *testing.T) {
+	isolate(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "station.db")
 	if code, out := runCmd(t, "retention", "run", "--db", db); code != 0 {
@@ -66,6 +67,7 @@ func TestAuditCommands(t *testing.T) {
 }
 
 func TestSubjectCommands(t *testing.T) {
+	isolate(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "station.db")
 	subjectStdin = strings.NewReader("001203004567\n")
@@ -89,6 +91,7 @@ func TestSubjectCommands(t *testing.T) {
 }
 
 func TestConsentCommands(t *testing.T) {
+	isolate(t)
 	code, out := runCmd(t, "consent", "text", "--lang", "en")
 	if code != 0 || !strings.Contains(out, "Silence or no answer is not consent") || !strings.Contains(out, "SHA-256") {
 		t.Fatalf("text: %d %s", code, out)

@@ -20,11 +20,16 @@ func init() {
 	register(command{Name: "retention", Summary: "show or set retention periods, and run the retention job now", Run: runRetention})
 }
 
-// retentionJob wires the purges of this build. The application store
-// (evidence, images, applications) and the template cache register theirs
-// when they land; "station retention run" lists classes nobody purges.
-func retentionJob(l *audit.Log) *retention.Job {
-	return retention.NewJob(l, consent.NewStore(l))
+// retentionJob wires the purges of this build: consent and audit (the
+// retention package's own) and the application store's evidence purge
+// when the station's keys exist. "station retention run" lists the
+// classes nobody purges.
+func retentionJob(st *station) *retention.Job {
+	job := retention.NewJob(st.Log, consent.NewStore(st.Log))
+	if st.Apps != nil {
+		job.Register(retention.BiometricEvidence, "application evidence", st.Apps.PurgeEvidence)
+	}
+	return job
 }
 
 func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -40,31 +45,32 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return &exitError{Code: 2, Err: errors.New("want run or policy")}
 	}
 	sub := args[0]
-	fs := flag.NewFlagSet("retention "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", privacyDBPath(), "station database")
 	var sets []string
-	fs.Func("set", "policy: set a class's retention, e.g. biometric_evidence=30 (repeatable)", func(s string) error {
-		sets = append(sets, s)
-		return nil
-	})
 	defRole := access.System
 	if sub == "policy" {
 		defRole = access.Supervisor
 	}
-	actor := privacyActor(fs, defRole)
-	if err := fs.Parse(args[1:]); err != nil {
+	var actor func() (access.Actor, error)
+	cfg, _, err := parseConfig("retention "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.Func("set", "policy: set a class's retention, e.g. biometric_evidence=30 (repeatable)", func(s string) error {
+			sets = append(sets, s)
+			return nil
+		})
+		actor = privacyActor(fs, defRole)
+	})
+	if err != nil {
 		return err
 	}
 	a, err := actor()
 	if err != nil {
 		return err
 	}
-	db, l, err := privacyOpen(ctx, *dbPath, false)
+	st, err := openStation(ctx, cfg, openOptions{Stores: sub == "run"})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
+	db, l := st.DB, st.Log
 	p, err := retention.LoadPolicy(ctx, db)
 	if err != nil {
 		return err
@@ -97,7 +103,10 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return enc.Encode(p)
 	}
-	job := retentionJob(l)
+	if st.Apps == nil {
+		fmt.Fprintf(stderr, "note: no station key file (%s): applications and the template cache are not covered\n", cfg.KeyFile)
+	}
+	job := retentionJob(st)
 	reg := job.Registered()
 	rep, err := job.Run(ctx, a, p)
 	if errors.Is(err, access.ErrDenied) {

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/dinhdanh/dinhdanh/station/access"
-	"github.com/dinhdanh/dinhdanh/station/audit"
+	"github.com/dinhdanh/dinhdanh/station/application"
 	"github.com/dinhdanh/dinhdanh/station/consent"
 	"github.com/dinhdanh/dinhdanh/station/subject"
 )
@@ -21,17 +21,22 @@ func init() {
 	register(command{Name: "subject", Summary: "data-subject requests: export or erase one citizen's data", Run: runSubject})
 }
 
-// subjectService wires the providers of this build. The application store
-// and template cache add theirs (and the ApplicationFinder) when they land;
-// until then the export says what it did not cover.
-func subjectService(l *audit.Log) *subject.Service {
-	return &subject.Service{
-		Log: l,
-		Providers: []subject.Provider{
-			subject.ConsentProvider{Store: consent.NewStore(l)},
-			subject.AuditProvider{Log: l},
-		},
+// subjectService wires the providers of this build. Without the station's
+// key file there is no application store or cache (nothing sealed can
+// exist) and the export says what it did not cover.
+func subjectService(st *station, a access.Actor) *subject.Service {
+	svc := &subject.Service{
+		Log:       st.Log,
+		Providers: []subject.Provider{subject.ConsentProvider{Store: consent.NewStore(st.Log)}},
 	}
+	if st.Apps != nil {
+		svc.Finder = st.Apps
+		svc.Providers = append(svc.Providers,
+			subject.ApplicationProvider{Repo: st.Apps, Actor: application.Actor{Name: a.Name, Role: string(a.Role)}},
+			subject.CacheProvider{Cache: st.Cache})
+	}
+	svc.Providers = append(svc.Providers, subject.AuditProvider{Log: st.Log})
+	return svc
 }
 
 // readID takes the ID number from --id, or from stdin with "--id -" so that
@@ -70,14 +75,16 @@ func runSubject(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return &exitError{Code: 2, Err: fmt.Errorf("unknown subcommand %q", sub)}
 	}
-	fs := flag.NewFlagSet("subject "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", privacyDBPath(), "station database")
-	idFlag := fs.String("id", "", "the citizen's 12-digit ID number, or - to read it from stdin")
-	out := fs.String("out", "", "export: folder to write subject.json and files into (must not exist or be empty)")
-	yes := fs.Bool("yes", false, "erase: confirm the erasure")
-	actor := privacyActor(fs, access.Supervisor)
-	if err := fs.Parse(args[1:]); err != nil {
+	var idFlag, out *string
+	var yes *bool
+	var actor func() (access.Actor, error)
+	cfg, _, err := parseConfig("subject "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
+		idFlag = fs.String("id", "", "the citizen's 12-digit ID number, or - to read it from stdin")
+		out = fs.String("out", "", "export: folder to write subject.json and files into (must not exist or be empty)")
+		yes = fs.Bool("yes", false, "erase: confirm the erasure")
+		actor = privacyActor(fs, access.Supervisor)
+	})
+	if err != nil {
 		return err
 	}
 	a, err := actor()
@@ -94,12 +101,12 @@ func runSubject(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if sub == "erase" && !*yes {
 		return &exitError{Code: 2, Err: errors.New("erasure cannot be undone: add --yes")}
 	}
-	db, l, err := privacyOpen(ctx, *dbPath, false)
+	st, err := openStation(ctx, cfg, openOptions{Stores: true})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := subjectService(l)
+	defer st.Close()
+	svc := subjectService(st, a)
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if sub == "export" {

@@ -7,82 +7,83 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/dinhdanh/dinhdanh/station/access"
+	"github.com/dinhdanh/dinhdanh/station/keys"
+	"github.com/dinhdanh/dinhdanh/station/retention"
 	"github.com/dinhdanh/dinhdanh/sync/client"
 	"github.com/dinhdanh/dinhdanh/sync/job"
 )
 
 func init() {
-	register(command{Name: "sync", Summary: "run the nightly sync once: upload, outcomes, template cache", Run: runSync})
-}
-
-// syncDataDir is the default station data folder: $DINHDANH_DATA, else
-// /var/lib/dinhdanh (the systemd units' StateDirectory).
-func syncDataDir() string {
-	if d := os.Getenv("DINHDANH_DATA"); d != "" {
-		return d
-	}
-	return "/var/lib/dinhdanh"
-}
-
-// syncFiles are the station files the sync commands share.
-type syncFiles struct{ data, db, key, trust string }
-
-func (f *syncFiles) flags(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", syncDataDir(), "station data `folder` ($DINHDANH_DATA)")
-	fs.StringVar(&f.db, "db", "", "station database `file` (default DATA/station.db)")
-	fs.StringVar(&f.key, "key", "", "station key `file` (default DATA/station.key)")
-	fs.StringVar(&f.trust, "trust", "", "upstream trust bundle `file` written at enrolment (default DATA/upstream-trust.json)")
-}
-
-func (f *syncFiles) resolve() {
-	if f.db == "" {
-		f.db = filepath.Join(f.data, "station.db")
-	}
-	if f.key == "" {
-		f.key = filepath.Join(f.data, "station.key")
-	}
-	if f.trust == "" {
-		f.trust = filepath.Join(f.data, "upstream-trust.json")
-	}
+	register(command{Name: "sync", Summary: "run the nightly sync once: upload, outcomes, template cache, retention", Run: runSync})
 }
 
 func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var files syncFiles
-	files.flags(fs)
-	timeout := fs.Duration("timeout", 3*time.Hour, "give up the whole run after this long")
-	batch := fs.Int("batch", 25, "applications per batch at the start (adapts to the link)")
-	reqTimeout := fs.Duration("request-timeout", 2*time.Minute, "limit for one HTTP exchange")
-	purge := fs.Duration("purge-evidence-after", 30*24*time.Hour, "delete the evidence (images, biometrics) of applications accepted upstream this long ago; 0 keeps it")
-	noCache := fs.Bool("no-cache", false, "do not update the template cache")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: station sync [flags]\n\nOne nightly sync: queue approved applications, upload them, pull outcomes,\nupdate the template cache. Exit codes: 0 ok, 1 local failure, 2 usage,\n3 upstream unreachable (next run continues), 4 refused by upstream (needs a\nperson), 5 another sync is running, 6 configuration missing.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var trust *string
+	var batch *int
+	var reqTimeout, purge *time.Duration
+	var noCache, noRetention *bool
+	cfg, _, err := parseConfig("sync", args, stderr, func(fs *flag.FlagSet) {
+		trust = fs.String("trust", "", "upstream trust bundle `file` written at enrolment (default DATA-DIR/upstream-trust.json)")
+		batch = fs.Int("batch", 25, "applications per batch at the start (adapts to the link)")
+		reqTimeout = fs.Duration("request-timeout", 2*time.Minute, "limit for one HTTP exchange")
+		purge = fs.Duration("purge-evidence-after", 0, "also delete the evidence of applications accepted upstream this long ago, whatever the retention policy says; 0: the retention step alone decides")
+		noCache = fs.Bool("no-cache", false, "do not update the template cache")
+		noRetention = fs.Bool("no-retention", false, "do not run the retention job after the sync")
+		fs.Usage = func() {
+			fmt.Fprintln(stderr, "Usage: station sync [flags]\n\nOne nightly sync: queue approved applications, upload them, pull outcomes,\nupdate the template cache, run the retention job. Exit codes: 0 ok, 1 local\nfailure, 2 usage, 3 upstream unreachable (next run continues), 4 refused by\nupstream (needs a person), 5 another sync is running, 6 configuration missing.\n\nFlags:")
+			fs.PrintDefaults()
+		}
+	})
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		var ee *exitError
+		if errors.As(err, &ee) {
 			return err
 		}
 		return &exitError{Code: 2, Err: err}
 	}
-	files.resolve()
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, cfg.SyncTimeout)
 	defer cancel()
-	res, err := job.Run(ctx, job.Options{
-		DBPath: files.db, KeyPath: files.key, TrustPath: files.trust,
+	if _, err := keys.Load(cfg.KeyFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return &exitError{Code: job.ExitConfig, Err: err}
+	}
+	// A missing key file is the job's to report (exit 6).
+	st, err := openStation(ctx, cfg, openOptions{Stores: true})
+	if err != nil {
+		return &exitError{Code: job.ExitFailed, Err: err}
+	}
+	defer st.Close()
+	opts := job.Options{
+		DBPath: cfg.DBPath, KeyPath: cfg.KeyFile, TrustPath: trustFile(cfg, *trust),
 		Client:             client.Config{BatchSize: *batch, RequestTimeout: *reqTimeout},
 		SkipCache:          *noCache,
 		PurgeEvidenceAfter: *purge,
-		// The station's audit log (privacy area) and the retention step
-		// plug in here once they are merged: Audit, Steps.
-		Out: stdout,
-	})
+		Audit:              st.Log,
+		Out:                stdout,
+	}
+	if !*noRetention {
+		opts.Steps = append(opts.Steps, retentionStep(st))
+	}
+	res, err := job.Run(ctx, opts)
 	if err != nil {
 		return &exitError{Code: res.Code, Err: err}
 	}
 	return nil
+}
+
+// retentionStep runs the retention job, as the system, after the sync.
+func retentionStep(st *station) job.Step {
+	return job.Step{Name: "retention", Run: func(ctx context.Context) (string, error) {
+		p, err := retention.LoadPolicy(ctx, st.DB)
+		if err != nil {
+			return "", err
+		}
+		rep, err := retentionJob(st).Run(ctx, access.Actor{Name: "sync", Role: access.System}, p)
+		return fmt.Sprintf("%d items deleted", rep.Deleted()), err
+	}}
 }

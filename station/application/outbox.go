@@ -249,3 +249,10 @@ func (r *Repo) Reseal(ctx context.Context, tx *sql.Tx, reseal func(ad, blob []by
 	}
 	return n, nil
 }
+
+// ApplicationsFor returns the UUIDs of the applications made with this ID
+// number, oldest first, without reading them; it makes Repo a
+// subject.ApplicationFinder.
+func (r *Repo) ApplicationsFor(ctx context.Context, idNumber string) ([]string, error) {
+	return r.byLookup(ctx, idNumber)
+}

@@ -462,3 +462,16 @@ func (c *Cache) Reseal(ctx context.Context, tx *sql.Tx, reseal func(ad, blob []b
 	}
 	return n, nil
 }
+
+// Erase deletes the cached record of the citizen with this ID number, for
+// a data-subject erasure request, and returns how many records it deleted
+// (0 or 1). Upstream sends the record again with a later delta if it still
+// holds the citizen for this office.
+func (c *Cache) Erase(ctx context.Context, idNumber string) (int, error) {
+	res, err := c.db.ExecContext(ctx, `DELETE FROM citizens WHERE lookup = ?`, keys.Lookup(c.lookupKey, idNumber))
+	if err != nil {
+		return 0, fmt.Errorf("cache erase: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -232,6 +232,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if !o.SkipCache && ctx.Err() == nil {
 		res.Cache, err = cl.UpdateCache(ctx, cc)
 		record(err)
+		if o.Audit != nil && res.Cache.To != res.Cache.From {
+			record(o.Audit.Record(ctx, audit.Entry{Actor: "sync", Role: "system", Action: audit.CacheUpdated, Object: "template_cache",
+				Detail: map[string]string{"from": fmt.Sprint(res.Cache.From), "to": fmt.Sprint(res.Cache.To),
+					"upserted": fmt.Sprint(res.Cache.Upserted), "deleted": fmt.Sprint(res.Cache.Deleted), "snapshot": fmt.Sprint(res.Cache.Snapshot)}}))
+		}
 	}
 	steps := o.Steps
 	if o.PurgeEvidenceAfter > 0 {
@@ -271,7 +276,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if res.Code != ExitOK {
 			outcome = "failed"
 		}
-		o.Audit.Record(ctx, audit.Entry{Actor: "sync", Role: "system", Action: "sync.run", Object: kf.StationID, Outcome: outcome,
+		o.Audit.Record(ctx, audit.Entry{Actor: "sync", Role: "system", Action: audit.SyncRun, Object: kf.StationID, Outcome: outcome,
 			Detail: map[string]string{"uploaded": fmt.Sprint(res.Upload.Marked), "accepted": fmt.Sprint(res.Outcomes.Accepted),
 				"cache_version": fmt.Sprint(res.Cache.To), "code": fmt.Sprint(res.Code)}})
 	}

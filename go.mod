@@ -8,5 +8,5 @@ require (
 	github.com/google/gousb v1.1.3 // indirect
 	github.com/mattn/go-sqlite3 v1.14.32 // indirect
 	gocv.io/x/gocv v0.31.0 // indirect
-	golang.org/x/image v0.24.0 // indirect
+	golang.org/x/image v0.24.0
 )

@@ -28,8 +28,10 @@ const MaxSide = 4096
 // ErrImage is wrapped by every decoding error caused by bad image bytes.
 var ErrImage = errors.New("bad fingerprint image")
 
-// Decode reads a TIFF, PNG or BMP image at the given resolution (0 = 500
-// ppi) and converts it to 8-bit grey.
+// Decode reads a TIFF, PNG or BMP image and converts it to 8-bit grey.
+// A ppi above 0 is the caller's resolution; with 0 the file's declared
+// resolution is used when plausible for a scanner (250–1500 ppi), and
+// extraction otherwise assumes 500 ppi.
 func Decode(r io.Reader, ppi float64) (Image, error) {
 	// Read it all (bounded) so the size check sees the same bytes the
 	// decoder will: a TIFF may keep its header anywhere in the file.
@@ -73,6 +75,14 @@ func Decode(r io.Reader, ppi float64) (Image, error) {
 	if !ok || g.Rect.Min != (image.Point{}) {
 		g = image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
 		draw.Draw(g, g.Rect, img, b.Min, draw.Src)
+	}
+	if ppi <= 0 {
+		ppi = fileResolution(data)
+		// Files often carry placeholder values (72 or 96 dpi): trust only
+		// what a fingerprint scanner could plausibly produce.
+		if ppi < 250 || ppi > 1500 {
+			ppi = 0
+		}
 	}
 	return Image{Gray: g, PPI: ppi}, nil
 }

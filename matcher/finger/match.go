@@ -39,7 +39,7 @@ func Prepare(t *template.Template) *Prepared {
 // maxCylinders caps the descriptors kept per finger, dropping those
 // nearest the edge of the finger area: comparison time grows with the
 // square of the count.
-var maxCylinders = 48
+var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds

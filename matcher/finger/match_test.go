@@ -7,8 +7,10 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"os"
 	"testing"
 
+	"github.com/dinhdanh/dinhdanh/internal/shared"
 	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
 )
 
@@ -206,5 +208,28 @@ func BenchmarkCompareDB(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "cmp/s")
 		})
+	}
+}
+
+func TestFileResolution(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 4, 4))
+	var buf bytes.Buffer
+	png.Encode(&buf, g)
+	b := buf.Bytes()
+	// Insert a pHYs chunk of 19,685 px/m (500 ppi) after IHDR.
+	phys := []byte{0, 0, 0, 9, 'p', 'H', 'Y', 's', 0, 0, 0x4c, 0xe5, 0, 0, 0x4c, 0xe5, 1, 0, 0, 0, 0}
+	withPhys := append(append(append([]byte(nil), b[:33]...), phys...), b[33:]...)
+	if r := fileResolution(withPhys); math.Abs(r-500) > 0.5 {
+		t.Errorf("png pHYs: %.1f ppi", r)
+	}
+	if r := fileResolution(b); r != 0 {
+		t.Errorf("png without pHYs: %.1f", r)
+	}
+	for _, set := range []string{"FVC2002_DB1_B", "FVC2002_DB2_B", "FVC2004_DB3_B"} {
+		data, err := os.ReadFile(shared.Require(t, "data", "fingerprints", set, "101_1.tif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s TIFF declares %.0f ppi", set, fileResolution(data))
 	}
 }

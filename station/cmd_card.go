@@ -39,7 +39,7 @@ func runCard(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&cfg.Portrait, "portrait", "portrait", `save the DG2 portrait here (extension added from its format; "" to skip)`)
 	fs.StringVar(&csca, "csca", "", "comma-separated CSCA certificate files or folders (the trust store)")
 	fs.IntVar(&cfg.MaxRead, "block", 0, "READ BINARY size (0 = largest the reader allows)")
-	fs.BoolVar(&cfg.Extended, "extended", false, "the reader passes extended-length APDUs (PC/SC cannot tell)")
+	fs.BoolVar(&cfg.Extended, "extended", false, "force extended-length APDUs (otherwise PC/SC readers are asked, CCID readers read from their descriptor)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "give up after this long")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err

@@ -255,7 +255,11 @@ func open(ctx context.Context, cfg Config, ts *passiveauth.TrustStore, key *bac.
 		pc.Release()
 		return nil, "", "", nil, err
 	}
-	card.Extended = cfg.Extended
+	if !cfg.Extended {
+		card.DetectExtended() // the CCID driver reports the reader's largest APDU
+	} else {
+		card.Extended = true
+	}
 	return card, name, "pcsc", func() { card.Close(); pc.Release() }, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/dinhdanh/dinhdanh/devices/chip/iso7816"
 )
@@ -289,3 +290,46 @@ func (r *Reader) WaitSlotChange(ctx context.Context) (Event, error) {
 
 // Close releases the device.
 func (r *Reader) Close() error { return r.dev.Close() }
+
+// ErrNoInterrupt is returned by Device.InterruptIn when the reader has no
+// interrupt endpoint.
+var ErrNoInterrupt = errors.New("ccid: reader has no interrupt endpoint")
+
+// Watch calls fn for every card arrival and removal until ctx ends. It
+// uses NotifySlotChange when the reader has an interrupt endpoint and
+// polls GetSlotStatus every interval otherwise.
+func (r *Reader) Watch(ctx context.Context, interval time.Duration, fn func(Event)) error {
+	present := false
+	if st, err := r.SlotStatus(ctx); err == nil {
+		present = st != NoCard
+		fn(Event{Present: present})
+	}
+	for {
+		ev, err := r.WaitSlotChange(ctx)
+		if errors.Is(err, ErrNoInterrupt) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		present = ev.Present
+		fn(ev)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		st, err := r.SlotStatus(ctx)
+		if err != nil {
+			return err
+		}
+		if now := st != NoCard; now != present {
+			present = now
+			fn(Event{Present: now})
+		}
+	}
+}

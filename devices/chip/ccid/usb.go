@@ -195,8 +195,7 @@ func (u *USBDevice) BulkIn(ctx context.Context, buf []byte) (int, error) {
 // InterruptIn implements Device.
 func (u *USBDevice) InterruptIn(ctx context.Context, buf []byte) (int, error) {
 	if u.intr == nil {
-		<-ctx.Done()
-		return 0, errors.New("ccid: reader has no interrupt endpoint: poll SlotStatus")
+		return 0, ErrNoInterrupt
 	}
 	return u.intr.ReadContext(ctx, buf)
 }

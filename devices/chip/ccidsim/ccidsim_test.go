@@ -102,3 +102,32 @@ func TestTPDUReaderRefused(t *testing.T) {
 		t.Fatal("TPDU reader accepted")
 	}
 }
+
+// noInterrupt hides the simulator's interrupt endpoint, as some readers lack one.
+type noInterrupt struct{ *Reader }
+
+func (noInterrupt) InterruptIn(context.Context, []byte) (int, error) { return 0, ccid.ErrNoInterrupt }
+
+func TestWatchPolling(t *testing.T) {
+	card, _ := setup(t)
+	sim := New(nil, nil)
+	r, err := ccid.NewReader(noInterrupt{sim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	events := make(chan ccid.Event, 4)
+	go r.Watch(ctx, 10*time.Millisecond, func(e ccid.Event) { events <- e })
+	if e := <-events; e.Present {
+		t.Fatal("empty slot reported present")
+	}
+	go sim.Insert(card, card.ATR)
+	if e := <-events; !e.Present {
+		t.Fatal("insert not seen")
+	}
+	go sim.Remove()
+	if e := <-events; e.Present {
+		t.Fatal("removal not seen")
+	}
+}

@@ -8,10 +8,13 @@ package chipsim
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"io"
+	"math/big"
 	"sync"
 
 	"github.com/dinhdanh/dinhdanh/devices/chip/bac"
@@ -30,6 +33,7 @@ type Card struct {
 	protected map[uint16]bool // readable only after terminal authentication
 	key       bac.Key
 	aaKey     *ecdsa.PrivateKey
+	aaRSA     *rsa.PrivateKey
 	rnd       io.Reader
 
 	// Extended makes the card accept extended-length APDUs.
@@ -307,11 +311,16 @@ func (c *Card) internalAuthenticate(cmd iso7816.Command, protected bool) iso7816
 	if !protected {
 		return sw(0x6982)
 	}
-	if c.aaKey == nil {
-		return sw(0x6D00)
-	}
 	if len(cmd.Data) != 8 {
 		return sw(0x6700)
+	}
+	if c.aaRSA != nil {
+		m1 := make([]byte, 1024)
+		io.ReadFull(c.rnd, m1)
+		return iso7816.Response{Data: signISO9796(c.aaRSA, cmd.Data, m1), SW: 0x9000}
+	}
+	if c.aaKey == nil {
+		return sw(0x6D00)
 	}
 	d := sha256.Sum256(cmd.Data)
 	r, s, err := ecdsa.Sign(rand.Reader, c.aaKey, d[:])
@@ -323,4 +332,21 @@ func (c *Card) internalAuthenticate(cmd iso7816.Command, protected bool) iso7816
 	r.FillBytes(out[:n])
 	s.FillBytes(out[n:])
 	return iso7816.Response{Data: out, SW: 0x9000}
+}
+
+// signISO9796 signs an active authentication challenge with ISO/IEC
+// 9796-2 scheme 1 (partial recovery, SHA-256). Simulator only: no blinding.
+func signISO9796(priv *rsa.PrivateKey, challenge, m1Random []byte) []byte {
+	k := (priv.N.BitLen() + 7) / 8
+	h := crypto.SHA256
+	m1 := m1Random[:k-2-h.Size()-1]
+	f := []byte{0x6A}
+	f = append(f, m1...)
+	hh := h.New()
+	hh.Write(m1)
+	hh.Write(challenge)
+	f = append(f, hh.Sum(nil)...)
+	f = append(f, 0x34, 0xCC)
+	s := new(big.Int).Exp(new(big.Int).SetBytes(f), priv.D, priv.N)
+	return s.FillBytes(make([]byte, k))
 }

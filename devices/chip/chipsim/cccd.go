@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/asn1"
 	"fmt"
 	"image"
@@ -58,6 +59,9 @@ type Options struct {
 	Rand io.Reader
 	// NoActiveAuth leaves out DG15 and INTERNAL AUTHENTICATE.
 	NoActiveAuth bool
+	// RSAActiveAuth uses a 2048-bit RSA key (ISO/IEC 9796-2) for active
+	// authentication instead of ECDSA P-256.
+	RSAActiveAuth bool
 }
 
 // NewCCCD builds a simulated CCCD for p: EF.COM, DG1, DG2, DG3 (refused
@@ -103,16 +107,25 @@ func NewCCCD(p Person, opts Options) (*Card, *TestPKI, error) {
 		Extended:  opts.Extended,
 		ATR:       []byte{0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x77, 0x81, 0x81, 0x00, 0x7E},
 	}
-	dg14, err := encodeDG14(!opts.NoActiveAuth)
+	dg14, err := encodeDG14(!opts.NoActiveAuth && !opts.RSAActiveAuth)
 	if err != nil {
 		return nil, nil, err
 	}
 	dgs[14] = dg14
 	if !opts.NoActiveAuth {
-		if card.aaKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-			return nil, nil, err
+		var pub any
+		if opts.RSAActiveAuth {
+			if card.aaRSA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+				return nil, nil, err
+			}
+			pub = &card.aaRSA.PublicKey
+		} else {
+			if card.aaKey, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
+				return nil, nil, err
+			}
+			pub = &card.aaKey.PublicKey
 		}
-		spki, err := cms.MarshalPublicKey(&card.aaKey.PublicKey)
+		spki, err := cms.MarshalPublicKey(pub)
 		if err != nil {
 			return nil, nil, err
 		}

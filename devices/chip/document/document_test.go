@@ -143,7 +143,7 @@ func FuzzSOD(f *testing.F) {
 }
 
 func FuzzDG1COM(f *testing.F) {
-	f.Add(EncodeDG1("IDVNM0950123453001095012345<<79503153M3503153VNM<<<<<<<<<<<4NGUYEN<<VAN<AN<<<<<<<<<<<<<<<<"))
+	f.Add(EncodeDG1("IDVNM0950123455001095012345<<69503157M3503155VNM<<<<<<<<<<<2NGUYEN<<VAN<AN<<<<<<<<<<<<<<<<"))
 	f.Add(EncodeCOM([]int{1, 2, 13}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ParseDG1(b)

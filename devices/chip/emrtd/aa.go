@@ -15,8 +15,8 @@ import (
 
 // activeAuthenticate sends a random challenge in INTERNAL AUTHENTICATE and
 // verifies the chip's signature with the DG15 key: proof the chip is not
-// a copy. ECDSA (plain r ‖ s over SHA-256, BSI TR-03111) is implemented;
-// RSA with ISO/IEC 9796-2 message recovery is not yet.
+// a copy. ECDSA (plain r ‖ s over SHA-256, BSI TR-03111) and RSA with
+// ISO/IEC 9796-2 message recovery are implemented.
 func activeAuthenticate(ctx context.Context, s iso7816.Sender, doc *document.Document, rnd io.Reader) *document.ActiveAuthResult {
 	if rnd == nil {
 		rnd = rand.Reader
@@ -27,9 +27,7 @@ func activeAuthenticate(ctx context.Context, s iso7816.Sender, doc *document.Doc
 	case *ecc.PublicKey:
 		pub = k
 	case *rsa.PublicKey:
-		res.Algorithm = "rsa-iso9796-2"
-		res.Error = "RSA active authentication (ISO/IEC 9796-2) is not implemented"
-		return res
+		return activeAuthRSA(ctx, s, k, rnd)
 	default:
 		res.Error = "unsupported active authentication key"
 		return res
@@ -59,5 +57,30 @@ func activeAuthenticate(ctx context.Context, s iso7816.Sender, doc *document.Doc
 	if !res.OK {
 		res.Error = "chip signature invalid"
 	}
+	return res
+}
+
+func activeAuthRSA(ctx context.Context, s iso7816.Sender, pub *rsa.PublicKey, rnd io.Reader) *document.ActiveAuthResult {
+	res := &document.ActiveAuthResult{Algorithm: "rsa-iso9796-2"}
+	challenge := make([]byte, 8)
+	if _, err := io.ReadFull(rnd, challenge); err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	k := (pub.N.BitLen() + 7) / 8
+	r, err := s.Send(ctx, iso7816.Command{INS: iso7816.InsInternalAuth, Data: challenge, Ne: k})
+	if err == nil {
+		err = r.Err()
+	}
+	if err != nil {
+		res.Error = "internal authenticate: " + err.Error()
+		return res
+	}
+	alg, err := verifyISO9796(pub, challenge, r.Data)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	res.OK, res.Algorithm = true, alg
 	return res
 }

@@ -239,3 +239,30 @@ func TestGarbageResponses(t *testing.T) {
 		}
 	}
 }
+
+// RSA active authentication: the 2048-bit signature under secure
+// messaging is longer than a short response, so it also exercises 61xx
+// GET RESPONSE chaining.
+func TestActiveAuthRSA(t *testing.T) {
+	card, _, err := chipsim.NewCCCD(chipsim.DemoPerson(), chipsim.Options{PKI: pki(t), RSAActiveAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Read(context.Background(), card, card.Key(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aa := doc.ActiveAuth; aa == nil || !aa.OK || aa.Algorithm != "rsa-iso9796-2-SHA-256" {
+		t.Fatalf("%+v", aa)
+	}
+	// A different key in DG15 than the chip signs with fails.
+	other, _, _ := chipsim.NewCCCD(chipsim.DemoPerson(), chipsim.Options{PKI: pki(t), RSAActiveAuth: true})
+	card.SetFile(document.FIDDG15, other.File(document.FIDDG15))
+	doc, err = Read(context.Background(), card, card.Key(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aa := doc.ActiveAuth; aa.OK || aa.Error == "" {
+		t.Fatalf("%+v", aa)
+	}
+}

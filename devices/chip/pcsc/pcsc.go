@@ -91,9 +91,8 @@ type Card struct {
 	mu     sync.Mutex
 	card   *scard.Card
 	reader string
-	// Extended marks the reader as passing extended-length APDUs; pcsc-lite
-	// does not tell, so the caller sets it (from the reader's CCID
-	// descriptor or configuration).
+	// Extended marks the reader as passing extended-length APDUs: set it
+	// from configuration, or call DetectExtended.
 	Extended bool
 }
 
@@ -129,6 +128,14 @@ func (c *Card) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	r, err := c.card.Transmit(apdu)
 	if err != nil {
 		return nil, fmt.Errorf("pcsc: transmit: %w", mapErr(err))
+	}
+	if len(r) < 2 {
+		// Some drivers (vpcd) answer nothing when the card vanished:
+		// ask pcscd for the card's state to say so clearly.
+		if _, err := c.card.Status(); err != nil {
+			return nil, fmt.Errorf("pcsc: transmit: %w", mapErr(err))
+		}
+		return nil, fmt.Errorf("pcsc: transmit: %w (the reader returned no status word)", iso7816.ErrCardRemoved)
 	}
 	return r, ctx.Err()
 }

@@ -32,3 +32,17 @@ func TestListReaders(t *testing.T) {
 	}
 	t.Logf("%d readers: %q", len(rs), rs)
 }
+
+func TestFeatureParsing(t *testing.T) {
+	f := parseFeatures([]byte{0x06, 4, 0x42, 0x00, 0x0D, 0x48, 0x12, 4, 0x42, 0x33, 0x00, 0x12})
+	if f[0x12] != 0x42330012 || f[0x06] != 0x42000D48 {
+		t.Fatalf("%X", f)
+	}
+	n, ok := parseTLVProperties([]byte{0x01, 2, 0x00, 0x00, 0x0A, 4, 0x00, 0x00, 0x01, 0x00})
+	if !ok || n != 0x10000 {
+		t.Fatal(n, ok)
+	}
+	if _, ok := parseTLVProperties([]byte{0x0A, 9, 1}); ok {
+		t.Fatal("truncated accepted")
+	}
+}

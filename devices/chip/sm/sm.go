@@ -90,11 +90,10 @@ func (s *Session) WrapCommand(cmd iso7816.Command) (iso7816.Command, error) {
 	ext := false
 	if cmd.Ne > 0 {
 		switch {
-		case cmd.Ne <= iso7816.MaxShortNe && cmd.Ne <= MaxShortRead:
-			dos = append(dos, 0x97, 1, byte(cmd.Ne))
 		case cmd.Ne <= iso7816.MaxShortNe:
+			// Over MaxShortRead the protected answer exceeds 256 bytes;
+			// a short command then gets it through 61xx GET RESPONSE.
 			dos = append(dos, 0x97, 1, byte(cmd.Ne))
-			ext = true
 		default:
 			dos = append(dos, 0x97, 2, byte(cmd.Ne>>8), byte(cmd.Ne))
 			ext = true

@@ -99,10 +99,11 @@ func (c *pcscContext) release() error {
 
 // pcscReader is one PC/SC reader; it connects on first use.
 type pcscReader struct {
-	pc   *pcscContext
-	name string
-	mu   sync.Mutex
-	card *pcsc.Card
+	pc      *pcscContext
+	name    string
+	mu      sync.Mutex
+	card    *pcsc.Card
+	maxAPDU uint32
 }
 
 func (r *pcscReader) Name() string      { return r.name }
@@ -118,6 +119,11 @@ func (r *pcscReader) connect() (*pcsc.Card, error) {
 	c, err := r.pc.pc.Connect(r.name)
 	if err != nil {
 		return nil, err
+	}
+	// Extended length when the reader's driver reports a large enough
+	// dwMaxAPDUDataSize (PC/SC part 10).
+	if max, ok := c.DetectExtended(); ok {
+		r.maxAPDU = max
 	}
 	r.card = c
 	return c, nil
@@ -147,8 +153,28 @@ func (r *pcscReader) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 	return c.Transmit(ctx, apdu)
 }
 
-// ExtendedLength: pcsc-lite does not tell; stay with short APDUs.
-func (r *pcscReader) ExtendedLength() bool { return false }
+// ReaderFacts reports the reader's APDU limits for diag.
+func (r *pcscReader) ReaderFacts() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := map[string]string{"extended_length": "unknown (driver does not say)"}
+	if r.maxAPDU > 0 {
+		f["max_apdu_data"] = fmt.Sprint(r.maxAPDU)
+	}
+	if r.card != nil && r.card.ExtendedLength() {
+		f["extended_length"] = "yes"
+	} else if r.maxAPDU > 0 {
+		f["extended_length"] = "no"
+	}
+	return f
+}
+
+// ExtendedLength reports what DetectExtended learnt at connection.
+func (r *pcscReader) ExtendedLength() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.card != nil && r.card.ExtendedLength()
+}
 
 func (r *pcscReader) Close() error {
 	r.mu.Lock()
@@ -245,6 +271,16 @@ func (c *ccidReader) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 }
 
 func (c *ccidReader) ExtendedLength() bool { return c.r.ExtendedLength() }
+
+// ReaderFacts reports the reader's CCID class descriptor features for diag.
+func (c *ccidReader) ReaderFacts() map[string]string {
+	d := c.r.Descriptor()
+	f := map[string]string{"ccid_features": fmt.Sprintf("0x%08x", d.Features), "extended_length": "no"}
+	if c.r.ExtendedLength() {
+		f["extended_length"] = "yes"
+	}
+	return f
+}
 
 func (c *ccidReader) Close() error {
 	_ = c.r.PowerOff(context.Background())

@@ -16,6 +16,7 @@ import (
 	"github.com/google/gousb"
 
 	"github.com/dinhdanh/dinhdanh/devices/chip/bac"
+	"github.com/dinhdanh/dinhdanh/devices/chip/cardtool"
 	"github.com/dinhdanh/dinhdanh/devices/chip/ccid"
 	"github.com/dinhdanh/dinhdanh/devices/chip/ccidsim"
 	"github.com/dinhdanh/dinhdanh/devices/chip/chipsim"
@@ -319,36 +320,31 @@ func FullRead(testMRZ string, csca []string) diag.FullReader {
 		if err != nil {
 			return nil, err
 		}
-		facts := map[string]string{}
+		// Summarize masks ID numbers; only file sizes and verdicts are
+		// taken from it: a diagnostics report holds no personal data.
+		sum := cardtool.Summarize(doc, false)
+		facts := map[string]string{"passive_auth": sum.Verdict}
 		var files []string
-		for n, b := range doc.Raw {
-			name := fmt.Sprintf("DG%d", n)
-			switch n {
-			case 0:
-				name = "EF.COM"
-			case -1:
-				name = "EF.SOD"
-			}
-			files = append(files, fmt.Sprintf("%s %d B", name, len(b)))
+		for name, n := range sum.Files {
+			files = append(files, fmt.Sprintf("%s %d B", name, n))
 		}
 		sort.Strings(files)
 		facts["files"] = strings.Join(files, ", ")
-		facts["passive_auth"] = doc.PassiveAuth.Summary()
-		if doc.ActiveAuth != nil {
-			facts["active_auth"] = "passed (" + doc.ActiveAuth.Algorithm + ")"
-			if !doc.ActiveAuth.OK {
-				facts["active_auth"] = "failed: " + doc.ActiveAuth.Error
+		if a := sum.ActiveAuth; a != nil {
+			facts["active_auth"] = "passed (" + a.Algorithm + ")"
+			if !a.OK {
+				facts["active_auth"] = "failed: " + a.Error
 			}
 		}
-		if doc.PortraitRaw != nil {
-			facts["portrait"] = fmt.Sprintf("%s, %d bytes", doc.PortraitFormat, len(doc.PortraitRaw))
-			if doc.PortraitError != "" {
-				facts["portrait"] += ", not decodable: " + doc.PortraitError
+		if p := sum.Portrait; p != nil {
+			facts["portrait"] = fmt.Sprintf("%s, %d bytes", p.Format, p.Bytes)
+			if p.Error != "" {
+				facts["portrait"] += ", not decodable: " + p.Error
 			}
 		}
-		if len(doc.Unreadable) > 0 {
+		if len(sum.Unreadable) > 0 {
 			var u []string
-			for f, why := range doc.Unreadable {
+			for f, why := range sum.Unreadable {
 				u = append(u, f+": "+why)
 			}
 			sort.Strings(u)

@@ -28,6 +28,9 @@ type CardReader interface {
 	Simulated() bool
 }
 
+// A CardReader may also have a ReaderFacts() map[string]string method
+// (e.g. extended-length support, largest APDU); its facts are reported.
+
 // CardReaderSource lists the station's card readers.
 type CardReaderSource interface {
 	Readers(ctx context.Context) ([]CardReader, error)
@@ -103,6 +106,11 @@ func testCardReader(ctx context.Context, opts Options, r CardReader) (res Result
 		return res
 	}
 	res.Metrics["atr_ms"] = round(since(t0), 1)
+	if rf, ok := r.(interface{ ReaderFacts() map[string]string }); ok {
+		for k, v := range rf.ReaderFacts() {
+			res.Facts[k] = v
+		}
+	}
 	res.Facts["atr"] = strings.ToUpper(hex.EncodeToString(atr))
 	t0 = time.Now()
 	rsp, err := r.Transmit(tctx, selectEMRTD)

@@ -16,6 +16,7 @@ import (
 	"github.com/google/gousb"
 
 	"github.com/dinhdanh/dinhdanh/devices/chip/bac"
+	"github.com/dinhdanh/dinhdanh/devices/chip/cardtool"
 	"github.com/dinhdanh/dinhdanh/devices/chip/ccid"
 	"github.com/dinhdanh/dinhdanh/devices/chip/ccidsim"
 	"github.com/dinhdanh/dinhdanh/devices/chip/chipsim"
@@ -99,10 +100,11 @@ func (c *pcscContext) release() error {
 
 // pcscReader is one PC/SC reader; it connects on first use.
 type pcscReader struct {
-	pc   *pcscContext
-	name string
-	mu   sync.Mutex
-	card *pcsc.Card
+	pc      *pcscContext
+	name    string
+	mu      sync.Mutex
+	card    *pcsc.Card
+	maxAPDU uint32
 }
 
 func (r *pcscReader) Name() string      { return r.name }
@@ -118,6 +120,11 @@ func (r *pcscReader) connect() (*pcsc.Card, error) {
 	c, err := r.pc.pc.Connect(r.name)
 	if err != nil {
 		return nil, err
+	}
+	// Extended length when the reader's driver reports a large enough
+	// dwMaxAPDUDataSize (PC/SC part 10).
+	if max, ok := c.DetectExtended(); ok {
+		r.maxAPDU = max
 	}
 	r.card = c
 	return c, nil
@@ -147,8 +154,28 @@ func (r *pcscReader) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 	return c.Transmit(ctx, apdu)
 }
 
-// ExtendedLength: pcsc-lite does not tell; stay with short APDUs.
-func (r *pcscReader) ExtendedLength() bool { return false }
+// ReaderFacts reports the reader's APDU limits for diag.
+func (r *pcscReader) ReaderFacts() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := map[string]string{"extended_length": "unknown (driver does not say)"}
+	if r.maxAPDU > 0 {
+		f["max_apdu_data"] = fmt.Sprint(r.maxAPDU)
+	}
+	if r.card != nil && r.card.ExtendedLength() {
+		f["extended_length"] = "yes"
+	} else if r.maxAPDU > 0 {
+		f["extended_length"] = "no"
+	}
+	return f
+}
+
+// ExtendedLength reports what DetectExtended learnt at connection.
+func (r *pcscReader) ExtendedLength() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.card != nil && r.card.ExtendedLength()
+}
 
 func (r *pcscReader) Close() error {
 	r.mu.Lock()
@@ -246,6 +273,16 @@ func (c *ccidReader) Transmit(ctx context.Context, apdu []byte) ([]byte, error) 
 
 func (c *ccidReader) ExtendedLength() bool { return c.r.ExtendedLength() }
 
+// ReaderFacts reports the reader's CCID class descriptor features for diag.
+func (c *ccidReader) ReaderFacts() map[string]string {
+	d := c.r.Descriptor()
+	f := map[string]string{"ccid_features": fmt.Sprintf("0x%08x", d.Features), "extended_length": "no"}
+	if c.r.ExtendedLength() {
+		f["extended_length"] = "yes"
+	}
+	return f
+}
+
 func (c *ccidReader) Close() error {
 	_ = c.r.PowerOff(context.Background())
 	c.close()
@@ -283,36 +320,31 @@ func FullRead(testMRZ string, csca []string) diag.FullReader {
 		if err != nil {
 			return nil, err
 		}
-		facts := map[string]string{}
+		// Summarize masks ID numbers; only file sizes and verdicts are
+		// taken from it: a diagnostics report holds no personal data.
+		sum := cardtool.Summarize(doc, false)
+		facts := map[string]string{"passive_auth": sum.Verdict}
 		var files []string
-		for n, b := range doc.Raw {
-			name := fmt.Sprintf("DG%d", n)
-			switch n {
-			case 0:
-				name = "EF.COM"
-			case -1:
-				name = "EF.SOD"
-			}
-			files = append(files, fmt.Sprintf("%s %d B", name, len(b)))
+		for name, n := range sum.Files {
+			files = append(files, fmt.Sprintf("%s %d B", name, n))
 		}
 		sort.Strings(files)
 		facts["files"] = strings.Join(files, ", ")
-		facts["passive_auth"] = doc.PassiveAuth.Summary()
-		if doc.ActiveAuth != nil {
-			facts["active_auth"] = "passed (" + doc.ActiveAuth.Algorithm + ")"
-			if !doc.ActiveAuth.OK {
-				facts["active_auth"] = "failed: " + doc.ActiveAuth.Error
+		if a := sum.ActiveAuth; a != nil {
+			facts["active_auth"] = "passed (" + a.Algorithm + ")"
+			if !a.OK {
+				facts["active_auth"] = "failed: " + a.Error
 			}
 		}
-		if doc.PortraitRaw != nil {
-			facts["portrait"] = fmt.Sprintf("%s, %d bytes", doc.PortraitFormat, len(doc.PortraitRaw))
-			if doc.PortraitError != "" {
-				facts["portrait"] += ", not decodable: " + doc.PortraitError
+		if p := sum.Portrait; p != nil {
+			facts["portrait"] = fmt.Sprintf("%s, %d bytes", p.Format, p.Bytes)
+			if p.Error != "" {
+				facts["portrait"] += ", not decodable: " + p.Error
 			}
 		}
-		if len(doc.Unreadable) > 0 {
+		if len(sum.Unreadable) > 0 {
 			var u []string
-			for f, why := range doc.Unreadable {
+			for f, why := range sum.Unreadable {
 				u = append(u, f+": "+why)
 			}
 			sort.Strings(u)

@@ -38,6 +38,7 @@ func TestDemoCardReaderSelfTest(t *testing.T) {
 		"card_present":      "true",
 		"atr":               "3B88800100000000778181007E",
 		"select_sw":         "9000",
+		"extended_length":   "yes",
 		"read.passive_auth": "passive authentication passed",
 	} {
 		got := r.Facts[k]

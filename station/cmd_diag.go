@@ -21,23 +21,37 @@ func init() {
 }
 
 func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("diag", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	demo := fs.Bool("demo", false, "stand simulators in for missing devices (marked [SIMULATED])")
-	list := fs.Bool("list", false, "only list devices with their drivers and USB descriptors (JSON with -json)")
-	asJSON := fs.Bool("json", false, "with -list: print the device list as JSON")
-	jsonOut := fs.String("report", "", "write the report as JSON to `FILE`")
-	htmlOut := fs.String("html", "", "write the report as HTML with the test images to `FILE`")
-	only := fs.String("only", "", "test only devices of this kind (camera, fingerprint-scanner, card-reader) or this device key")
-	frames := fs.Int("frames", 30, "frames the camera test reads")
-	fingerWait := fs.Duration("finger-timeout", 15*time.Second, "how long to wait for the test finger")
-	noBio := fs.Bool("no-biometric-images", false, "leave camera frames and the test finger out of the report")
-	testMRZ := fs.String("test-mrz", "", "MRZ of the office's test card (3 lines, \\n between them) for the full card read")
-	csca := fs.String("csca", "", "comma-separated CSCA certificate files or folders for the test card's passive authentication")
-	operator := fs.String("operator", os.Getenv("USER"), "technician name for the report and the audit log")
-	if err := fs.Parse(args); err != nil {
+	var (
+		list, asJSON, noBio                             *bool
+		jsonOut, htmlOut, only, testMRZ, csca, operator *string
+		frames                                          *int
+		fingerWait                                      *time.Duration
+	)
+	cfg, _, err := parseConfig("diag", args, stderr, func(fs *flag.FlagSet) {
+		list = fs.Bool("list", false, "only list devices with their drivers and USB descriptors (JSON with -json)")
+		asJSON = fs.Bool("json", false, "with -list: print the device list as JSON")
+		jsonOut = fs.String("report", "", "write the report as JSON to `FILE`")
+		htmlOut = fs.String("html", "", "write the report as HTML with the test images to `FILE`")
+		only = fs.String("only", "", "test only devices of this kind (camera, fingerprint-scanner, card-reader) or this device key")
+		frames = fs.Int("frames", 30, "frames the camera test reads")
+		fingerWait = fs.Duration("finger-timeout", 15*time.Second, "how long to wait for the test finger")
+		noBio = fs.Bool("no-biometric-images", false, "leave camera frames and the test finger out of the report")
+		testMRZ = fs.String("test-mrz", "", "MRZ of the office's test card (3 lines, \\n between them) for the full card read")
+		csca = fs.String("csca", "", "comma-separated CSCA certificate files or folders for the test card's passive authentication")
+		operator = fs.String("operator", os.Getenv("USER"), "technician name for the report and the audit log")
+	})
+	if err != nil {
 		return err
 	}
+	// -demo (the shared setting) stands simulators in for missing devices,
+	// marked [SIMULATED] in the report.
+	demo := &cfg.Demo
+	// Every run is audited: which devices were tested, by whom, with what result.
+	st, err := openStation(ctx, cfg, openOptions{})
+	if err != nil {
+		return fmt.Errorf("open the station's audit log: %w", err)
+	}
+	defer st.Close()
 	host := usbdev.NewHost()
 	defer host.Close()
 	reg := registry.New(registry.Options{USB: host, Demo: *demo})
@@ -55,7 +69,7 @@ func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	rep, err := diag.Run(ctx, diag.Options{
-		Registry: reg, Demo: *demo, Version: version, Operator: *operator,
+		Registry: reg, Demo: *demo, Version: version, Operator: *operator, Recorder: st.Log,
 		CardReaders: chipreaders.Source{Demo: *demo}, FullRead: chipreaders.FullRead(*testMRZ, splitList(*csca)),
 		CameraFrames: *frames, FingerTimeout: *fingerWait, NoBiometricImages: *noBio, Only: *only,
 		Prompt: func(msg string) { fmt.Fprintln(stderr, ">>> "+msg) },

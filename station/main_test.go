@@ -75,3 +75,21 @@ func TestBinary(t *testing.T) {
 		t.Errorf("--help: %q, %v", out, err)
 	}
 }
+
+// TestEveryCommandHelp asks every registered command for its flags. Commands
+// add their own flags next to the shared configuration settings; a name used
+// twice panics at run time, and this is where it shows first.
+func TestEveryCommandHelp(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	for name := range commands {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("station %s -h panicked: %v", name, p)
+				}
+			}()
+			runStation(t, name, "-h")
+		})
+	}
+}

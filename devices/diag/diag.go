@@ -85,7 +85,7 @@ type Report struct {
 }
 
 // AuditAction is the action of the audit entry every run records.
-const AuditAction = "diag.run"
+const AuditAction = audit.DiagnosticsRun
 
 // ReportFormat is the value of Report.Format.
 const ReportFormat = "dinhdanh-diag/1"
@@ -105,7 +105,7 @@ type Options struct {
 	Version string
 	// Operator is the technician's user name, for the audit log.
 	Operator string
-	// Recorder receives a "diag.run" audit entry; may be nil.
+	// Recorder receives an AuditAction entry for the run; may be nil.
 	Recorder audit.Recorder
 	// Prompt tells the technician what to do (e.g. "place a finger on
 	// the scanner"); may be nil.

@@ -138,7 +138,7 @@ func TestDemoRunReport(t *testing.T) {
 		t.Fatalf("audit entries %+v", rec.entries)
 	}
 	a := rec.entries[0]
-	if a.Action != "diag.run" || a.Actor != "tech1" || a.Role != "technician" || a.Outcome != "failed" ||
+	if a.Action != "diagnostics.run" || a.Actor != "tech1" || a.Role != "technician" || a.Outcome != "failed" ||
 		a.Detail["passed"] != "5" || a.Detail["failed"] != "2" || a.Detail["demo"] != "true" {
 		t.Errorf("audit entry %+v", a)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,37 +21,14 @@ func init() {
 func runCache(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var n, fingerBytes *int
 	var seed *uint64
-	var usage func()
-	// The action may come before or after the flags.
-	var action string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		action, args = args[0], args[1:]
-	}
-	cfg, fs, err := parseConfig("cache", args, stderr, func(fs *flag.FlagSet) {
-		n = fs.Int("n", 10000, "citizens for demo")
-		seed = fs.Uint64("seed", 1, "seed of the synthetic citizens")
-		fingerBytes = fs.Int("finger-bytes", 256, "bytes of each synthetic (random, unmatchable) finger template")
-		fs.Usage = func() {
-			fmt.Fprintln(stderr, "Usage: station cache [flags] status|demo|load\n\n  status  version and size of the cache\n  demo    replace the cache with -n synthetic citizens (demo mode, benchmarks)\n  load    time loading the whole cache as the matchers do at start-up\n\nFlags:")
-			fs.PrintDefaults()
-		}
-		usage = fs.Usage
-	})
+	cfg, action, err := parseAction("cache", args, stderr, "  status  version and size of the cache\n  demo    replace the cache with -n synthetic citizens (demo mode, benchmarks)\n  load    time loading the whole cache as the matchers do at start-up\n",
+		[]string{"status", "demo", "load"}, func(fs *flag.FlagSet) {
+			n = fs.Int("n", 10000, "citizens for demo")
+			seed = fs.Uint64("seed", 1, "seed of the synthetic citizens")
+			fingerBytes = fs.Int("finger-bytes", 256, "bytes of each synthetic (random, unmatchable) finger template")
+		})
 	if err != nil {
-		var ee *exitError
-		if errors.Is(err, flag.ErrHelp) || errors.As(err, &ee) {
-			return err
-		}
-		return &exitError{Code: 2, Err: err}
-	}
-	if action == "" && fs.NArg() == 1 {
-		action = fs.Arg(0)
-	} else if action == "" || fs.NArg() != 0 {
-		action = ""
-	}
-	if action == "" {
-		usage()
-		return &exitError{Code: 2, Err: errors.New("one of status, demo, load")}
+		return err
 	}
 	if _, err := keys.LoadOrCreate(cfg.KeyFile); err != nil {
 		return err

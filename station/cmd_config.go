@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/dinhdanh/dinhdanh/station/config"
 )
@@ -38,4 +42,43 @@ func parseConfig(name string, args []string, stderr io.Writer, extra func(fs *fl
 		return nil, nil, &exitError{Code: 2, Err: err}
 	}
 	return cfg, fs, nil
+}
+
+// parseAction is parseConfig for commands of the form "station NAME
+// [flags] ACTION", where the action word may also come before the flags.
+// usage is printed above the flag list; a missing or unknown action prints
+// it and returns exit code 2.
+func parseAction(name string, args []string, stderr io.Writer, usage string, actions []string, extra func(fs *flag.FlagSet)) (*config.Config, string, error) {
+	var action string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		action, args = args[0], args[1:]
+	}
+	var fs *flag.FlagSet
+	cfg, fs, err := parseConfig(name, args, stderr, func(f *flag.FlagSet) {
+		if extra != nil {
+			extra(f)
+		}
+		f.Usage = func() {
+			fmt.Fprintf(stderr, "Usage: station %s [flags] %s\n\n%s\nFlags:\n", name, strings.Join(actions, "|"), usage)
+			f.PrintDefaults()
+		}
+	})
+	if err != nil {
+		var ee *exitError
+		if errors.Is(err, flag.ErrHelp) || errors.As(err, &ee) {
+			return nil, "", err
+		}
+		return nil, "", &exitError{Code: 2, Err: err}
+	}
+	switch {
+	case action == "" && fs.NArg() == 1:
+		action = fs.Arg(0)
+	case fs.NArg() != 0:
+		action = ""
+	}
+	if !slices.Contains(actions, action) {
+		fs.Usage()
+		return nil, "", &exitError{Code: 2, Err: fmt.Errorf("want one of %s", strings.Join(actions, ", "))}
+	}
+	return cfg, action, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,35 +17,12 @@ func init() {
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var actor *string
-	var usage func()
-	// The action may come before or after the flags.
-	var action string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		action, args = args[0], args[1:]
-	}
-	cfg, fs, err := parseConfig("keys", args, stderr, func(fs *flag.FlagSet) {
-		actor = fs.String("actor", "technician", "who rotates (recorded in the audit log)")
-		fs.Usage = func() {
-			fmt.Fprintln(stderr, "Usage: station keys [flags] init|show|rotate|rotate-kek\n\n  init    create the station key file (0600) and the first data key\n  show    print the station ID and public key (for enrolment upstream)\n  rotate  new data key; re-seal all applications and the template cache\n  rotate-kek  new key-encryption key in the key file; re-wrap the data keys\n\nFlags:")
-			fs.PrintDefaults()
-		}
-		usage = fs.Usage
-	})
+	cfg, action, err := parseAction("keys", args, stderr, "  init    create the station key file (0600) and the first data key\n  show    print the station ID and public key (for enrolment upstream)\n  rotate  new data key; re-seal all applications and the template cache\n  rotate-kek  new key-encryption key in the key file; re-wrap the data keys\n",
+		[]string{"init", "show", "rotate", "rotate-kek"}, func(fs *flag.FlagSet) {
+			actor = fs.String("actor", "technician", "who rotates (recorded in the audit log)")
+		})
 	if err != nil {
-		var ee *exitError
-		if errors.Is(err, flag.ErrHelp) || errors.As(err, &ee) {
-			return err
-		}
-		return &exitError{Code: 2, Err: err}
-	}
-	if action == "" && fs.NArg() == 1 {
-		action = fs.Arg(0)
-	} else if action == "" || fs.NArg() != 0 {
-		action = ""
-	}
-	if action == "" {
-		usage()
-		return &exitError{Code: 2, Err: errors.New("one of init, show, rotate, rotate-kek")}
+		return err
 	}
 	switch action {
 	case "init", "show":

@@ -2,11 +2,11 @@
 // engines: the face engine (matcher/face) judges camera frames and compares
 // the live portrait with the chip photo, with the cached template of the
 // card's ID number (sync/cache) and, through the 1:N index
-// (matcher/faceindex), with every cached citizen.
-//
-// The fingerprint engine is not part of this package yet: FingerCache
-// answers workflow.ErrUnavailable, which the decision reports as a check
-// that could not be made (the supervisor reviews it).
+// (matcher/faceindex), with every cached citizen; and the fingerprint
+// engine (matcher/finger) rates finger captures and compares them with the
+// cached finger templates of the card's ID number and, through an
+// in-memory index, with every cached citizen's. Matcher joins the two for
+// the workflow.
 package matching
 
 import (
@@ -145,7 +145,7 @@ func (f *Face) Assess(img image.Image) (workflow.FrameQuality, error) {
 }
 
 func (f *Face) score(d face.Decision) workflow.Score {
-	return workflow.Score{Value: float64(d.Score), Threshold: math.Round(-20 * math.Log10(d.TargetFMR)), Match: d.Match}
+	return workflow.Score{Value: float64(d.Score), Threshold: math.Round(-20 * math.Log10(d.TargetFMR)), Match: d.Match, FMR: d.TargetFMR}
 }
 
 func (f *Face) live(img image.Image) (*faceindex.Descriptor, error) {
@@ -200,7 +200,7 @@ func (f *Face) FaceCache(ctx context.Context, idNumber string, live image.Image)
 	return f.score(f.m.Compare(dl, &d)), nil
 }
 
-// FingerCache is not available until the fingerprint engine is wired.
+// FingerCache is not the face engine's: Matcher takes it from Fingers.
 func (f *Face) FingerCache(ctx context.Context, idNumber string, fingers []workflow.FingerCapture) (workflow.Score, error) {
 	return workflow.Score{}, fmt.Errorf("fingerprint matching: %w", workflow.ErrUnavailable)
 }

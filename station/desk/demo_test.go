@@ -115,8 +115,16 @@ func TestDemoDevices(t *testing.T) {
 	} else {
 		t.Logf("finger 1:1 score %.3f threshold %.3f FMR %g", fc.Value, fc.Threshold, fc.FMR)
 	}
-	fingerSearched := false
+	fingerSearched, faceTop := false, false
 	for _, c := range dec.Evidence.Candidates {
+		if c.Modality == "face" && !faceTop {
+			// The face index (loaded through cacheload) names candidates
+			// by ID number, best first.
+			faceTop = true
+			if c.IDNumber != p.IDNumber || !c.Score.Match {
+				t.Errorf("face 1:N: best candidate %s (%.2f), want the demo holder", workflow.MaskID(c.IDNumber), c.Score.Value)
+			}
+		}
 		if c.Modality != "finger" {
 			continue
 		}
@@ -124,6 +132,9 @@ func TestDemoDevices(t *testing.T) {
 		if c.IDNumber != p.IDNumber && c.Score.Match {
 			t.Errorf("finger 1:N: synthetic citizen %s matches the demo finger (%.3f)", workflow.MaskID(c.IDNumber), c.Score.Value)
 		}
+	}
+	if !faceTop {
+		t.Errorf("face 1:N returned nothing")
 	}
 	if !fingerSearched {
 		t.Errorf("finger 1:N did not find the demo citizen: %+v", dec.Evidence.Candidates)

@@ -98,12 +98,17 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 		}
 	}
 	if dev.Card == nil && cfg.Devices != "sim" {
-		// Attached PC/SC or USB CCID readers, found at each read. No
-		// country signing certificates are configured yet, so passive
-		// authentication checks the hashes and signature but cannot
-		// anchor them: the card data screen says "not verified".
-		dev.Card = &cardReader{open: attachedReaders, trust: &passiveauth.TrustStore{}}
-		missing = append(missing, "CSCA trust store for passive authentication of real cards")
+		// Attached PC/SC or USB CCID readers, found at each read, with
+		// passive authentication anchored on the configured CSCA
+		// certificates (setting csca). Without any, it checks the hashes
+		// and signature but cannot anchor them: "not verified".
+		ts, err := cscaTrust(cfg)
+		if err != nil {
+			missing = append(missing, "CSCA trust store: "+err.Error())
+		} else if ts.Len() == 0 {
+			missing = append(missing, "CSCA trust store for passive authentication of real cards (setting csca)")
+		}
+		dev.Card = &cardReader{open: attachedReaders, trust: ts}
 	}
 	if dev.Card == nil {
 		missing = append(missing, "card reader")
@@ -210,6 +215,20 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 		}
 	}
 	return missing
+}
+
+// cscaTrust loads the CSCA certificates cfg names; a store that cannot be
+// loaded is reported and left empty, so cards still read (unverified).
+func cscaTrust(cfg *config.Config) (*passiveauth.TrustStore, error) {
+	paths := cfg.CSCAPaths()
+	if len(paths) == 0 {
+		return &passiveauth.TrustStore{}, nil
+	}
+	ts, err := passiveauth.Load(paths...)
+	if err != nil {
+		return &passiveauth.TrustStore{}, err
+	}
+	return ts, nil
 }
 
 // cameraAdapter turns a device camera source into the workflow's frame

@@ -69,6 +69,9 @@ func encodePNG(img image.Image) ([]byte, error) {
 }
 
 func check(name string, s *workflow.Score, detail string) application.Check {
+	if detail == "" && s.FMR > 0 {
+		detail = fmt.Sprintf("FMR %g", s.FMR) // what the threshold stands for
+	}
 	return application.Check{Name: name, Score: s.Value, Threshold: s.Threshold, Passed: s.Match, Detail: detail}
 }
 

@@ -35,6 +35,7 @@ type Config struct {
 	DBPath   string `conf:"db" help:"SQLite database file (default DATA-DIR/station.db)"`
 	ModelDir string `conf:"model-dir" help:"folder with the three go-face model files (default DATA-DIR/models)"`
 	KeyFile  string `conf:"key-file" help:"station key file, created at first run with mode 0600 (default DATA-DIR/station.key)"`
+	CSCA     string `conf:"csca" help:"CSCA certificate file(s) or folder(s) anchoring passive authentication of real cards, separated by the OS path list separator (default DATA-DIR/csca if it exists)"`
 
 	StationID string `conf:"station-id" help:"this desk's identifier, sent with every batch"`
 	Office    string `conf:"office" help:"name of the police office this station serves"`
@@ -223,6 +224,26 @@ func (c *Config) fillPaths() {
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "station.key")
 	}
+}
+
+// CSCAPaths returns the files and folders of country signing (CSCA)
+// certificates to trust: the csca setting split at the OS path list
+// separator, else DATA-DIR/csca when that folder exists, else none.
+func (c *Config) CSCAPaths() []string {
+	if c.CSCA != "" {
+		var out []string
+		for _, p := range filepath.SplitList(c.CSCA) {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	d := filepath.Join(c.DataDir, "csca")
+	if st, err := os.Stat(d); err == nil && st.IsDir() {
+		return []string{d}
+	}
+	return nil
 }
 
 // Validate checks values that have a fixed set of choices or a range.

@@ -113,3 +113,22 @@ func TestWriteRoundTrip(t *testing.T) {
 	}
 	c.Write(io.Discard)
 }
+
+func TestCSCAPaths(t *testing.T) {
+	c := Default()
+	c.DataDir = t.TempDir()
+	if p := c.CSCAPaths(); p != nil {
+		t.Errorf("no csca folder: %q", p)
+	}
+	d := filepath.Join(c.DataDir, "csca")
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.CSCAPaths(); len(p) != 1 || p[0] != d {
+		t.Errorf("default: %q, want [%s]", p, d)
+	}
+	c.CSCA = "/etc/a.der" + string(filepath.ListSeparator) + " /etc/csca " + string(filepath.ListSeparator)
+	if p := c.CSCAPaths(); len(p) != 2 || p[0] != "/etc/a.der" || p[1] != "/etc/csca" {
+		t.Errorf("setting: %q", p)
+	}
+}

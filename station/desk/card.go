@@ -144,5 +144,8 @@ func cardFromDocument(doc *document.Document) (workflow.Card, error) {
 		}
 	}
 	c.PassiveAuthOK = doc.PassiveAuth != nil && doc.PassiveAuth.Passed()
+	if doc.PassiveAuth != nil {
+		c.PassiveAuthAnchor = doc.PassiveAuth.Anchor
+	}
 	return c, nil
 }

@@ -19,8 +19,8 @@ import (
 // TestDemoDevices is the end-to-end test on the demo station's own
 // devices: the CCCD simulator read over BAC and secure messaging, the
 // synthetic camera judged by the face engine, the simulated USB scanner
-// rated by the fingerprint engine, the face matcher over the synthetic
-// citizen cache → a verified application → the supervisor's approval →
+// rated and matched by the fingerprint engine, the face and finger matchers
+// over the synthetic citizen cache → a verified application → the supervisor's approval →
 // the nightly sync to the reference upstream on loopback → the outcome
 // back in the station's queue.
 func TestDemoDevices(t *testing.T) {
@@ -107,6 +107,38 @@ func TestDemoDevices(t *testing.T) {
 	if dec.Evidence.FaceChip == nil || !dec.Evidence.FaceChip.Match {
 		t.Errorf("live portrait does not match the demo card's chip photo: %+v", dec.Evidence.FaceChip)
 	}
+	// The simulated scanner's finger against the holder's cached templates
+	// (another impression of the same FVC finger), at the engine's
+	// calibrated threshold.
+	if fc := dec.Evidence.FingerCache; fc == nil || !fc.Match || fc.FMR == 0 {
+		t.Errorf("live right index does not match the demo citizen's cached finger: %+v", fc)
+	} else {
+		t.Logf("finger 1:1 score %.3f threshold %.3f FMR %g", fc.Value, fc.Threshold, fc.FMR)
+	}
+	fingerSearched, faceTop := false, false
+	for _, c := range dec.Evidence.Candidates {
+		if c.Modality == "face" && !faceTop {
+			// The face index (loaded through cacheload) names candidates
+			// by ID number, best first.
+			faceTop = true
+			if c.IDNumber != p.IDNumber || !c.Score.Match {
+				t.Errorf("face 1:N: best candidate %s (%.2f), want the demo holder", workflow.MaskID(c.IDNumber), c.Score.Value)
+			}
+		}
+		if c.Modality != "finger" {
+			continue
+		}
+		fingerSearched = true
+		if c.IDNumber != p.IDNumber && c.Score.Match {
+			t.Errorf("finger 1:N: synthetic citizen %s matches the demo finger (%.3f)", workflow.MaskID(c.IDNumber), c.Score.Value)
+		}
+	}
+	if !faceTop {
+		t.Errorf("face 1:N returned nothing")
+	}
+	if !fingerSearched {
+		t.Errorf("finger 1:N did not find the demo citizen: %+v", dec.Evidence.Candidates)
+	}
 	if dec.Outcome == workflow.Rejected {
 		t.Fatalf("demo decision rejected")
 	}
@@ -153,7 +185,7 @@ func TestDemoDevices(t *testing.T) {
 		t.Fatalf("queue after sync: %+v %v", rows, err)
 	}
 	// The reference upstream rejects applications with a failed check; the
-	// unavailable fingerprint check is not a failed one.
+	// left index exception is not a failed one.
 	t.Logf("outcome pulled back: %s\n%s", rows[0].State, out.String())
 	if rows[0].State != "accepted" && rows[0].State != "upstream_rejected" {
 		t.Fatalf("state after sync %s, want an upstream outcome", rows[0].State)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,12 +98,17 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 		}
 	}
 	if dev.Card == nil && cfg.Devices != "sim" {
-		// Attached PC/SC or USB CCID readers, found at each read. No
-		// country signing certificates are configured yet, so passive
-		// authentication checks the hashes and signature but cannot
-		// anchor them: the card data screen says "not verified".
-		dev.Card = &cardReader{open: attachedReaders, trust: &passiveauth.TrustStore{}}
-		missing = append(missing, "CSCA trust store for passive authentication of real cards")
+		// Attached PC/SC or USB CCID readers, found at each read, with
+		// passive authentication anchored on the configured CSCA
+		// certificates (setting csca). Without any, it checks the hashes
+		// and signature but cannot anchor them: "not verified".
+		ts, err := cscaTrust(cfg)
+		if err != nil {
+			missing = append(missing, "CSCA trust store: "+err.Error())
+		} else if ts.Len() == 0 {
+			missing = append(missing, "CSCA trust store for passive authentication of real cards (setting csca)")
+		}
+		dev.Card = &cardReader{open: attachedReaders, trust: ts}
 	}
 	if dev.Card == nil {
 		missing = append(missing, "card reader")
@@ -151,18 +157,20 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 		missing = append(missing, "fingerprint scanner (none attached)")
 	}
 
-	// Face engine over the citizen cache.
+	// Face and fingerprint engines over the citizen cache.
 	cc := cache.New(d.DB, kr, kf.LookupKey())
 	filled := false
 	if cfg.Demo {
 		if n, err := cc.Count(ctx); err == nil && n == 0 {
-			if _, err := cc.FillSynthetic(ctx, DemoCitizens, 1, nil); err != nil {
+			if _, err := cc.FillSynthetic(ctx, DemoCitizens, 1, matching.RandomTemplates()); err != nil {
 				missing = append(missing, "demo cache: "+err.Error())
 			} else {
 				filled = true
 			}
 		}
 	}
+	fm := matching.NewFingers(cc)
+	var fe *matching.Face
 	rec, err := face.NewRecognizer(face.Options{ModelDir: cfg.ModelDir})
 	if err != nil {
 		missing = append(missing, "face engine: "+err.Error())
@@ -172,22 +180,30 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 		if err != nil {
 			missing = append(missing, "face matcher: "+err.Error())
 		} else {
-			f := matching.NewFace(rec, m, cc)
-			if filled && portrait != nil {
-				if err := enrolDemoCitizen(ctx, cc, f, portrait); err != nil {
-					missing = append(missing, "demo citizen in the cache: "+err.Error())
-				}
-			}
-			if _, err := f.BuildIndex(ctx); err != nil {
-				missing = append(missing, "face 1:N index: "+err.Error())
-			}
-			dev.FaceQuality, dev.Matcher = f, f
+			fe = matching.NewFace(rec, m, cc)
 		}
 	}
-	// Fingerprint quality (and the minutiae the supervisor sees) from the
-	// fingerprint engine; its comparison is not wired: FingerCache reports
-	// the check as unavailable.
-	fq := matching.Finger{}
+	if cfg.Demo && (filled || demoCitizenLacksFingers(ctx, cc)) {
+		if err := enrolDemoCitizen(ctx, cc, fe, fm.Finger, portrait); err != nil {
+			missing = append(missing, "demo citizen in the cache: "+err.Error())
+		}
+	}
+	if fe != nil {
+		if _, err := fe.BuildIndex(ctx); err != nil {
+			missing = append(missing, "face 1:N index: "+err.Error())
+		}
+		dev.FaceQuality = fe
+	}
+	// The finger 1:N index is built here, once: a sync that changes the
+	// cache while the app runs is searched from the next start.
+	if _, skipped, err := fm.BuildIndex(ctx); err != nil {
+		missing = append(missing, "finger 1:N index: "+err.Error())
+	} else if skipped > 0 {
+		missing = append(missing, fmt.Sprintf("finger 1:N index: %d cached templates not in the engine's format", skipped))
+	}
+	dev.Matcher = matching.Matcher{Face: fe, Fingers: fm}
+	// Fingerprint quality and the minutiae the supervisor sees.
+	fq := fm.Finger
 	dev.FingerQuality = fq
 	if st, ok := d.Deps.Apps.(*appstore.Store); ok {
 		st.Minutiae = func(img image.Image) []ui.Minutia {
@@ -198,8 +214,21 @@ func wireDevices(ctx context.Context, cfg *config.Config, d *Desk, kr *keys.Keyr
 			return out
 		}
 	}
-	missing = append(missing, "fingerprint 1:1 and 1:N matching (matcher/finger has no calibrated threshold wired)")
 	return missing
+}
+
+// cscaTrust loads the CSCA certificates cfg names; a store that cannot be
+// loaded is reported and left empty, so cards still read (unverified).
+func cscaTrust(cfg *config.Config) (*passiveauth.TrustStore, error) {
+	paths := cfg.CSCAPaths()
+	if len(paths) == 0 {
+		return &passiveauth.TrustStore{}, nil
+	}
+	ts, err := passiveauth.Load(paths...)
+	if err != nil {
+		return &passiveauth.TrustStore{}, err
+	}
+	return ts, nil
 }
 
 // cameraAdapter turns a device camera source into the workflow's frame
@@ -289,10 +318,59 @@ func scannerError(err error) error {
 	return fmt.Errorf("%w: %v", workflow.ErrDevice, err)
 }
 
-// enrolDemoCitizen puts the demo card's holder in the template cache, with
-// the face descriptor of the demo photo, as upstream's delta would.
-func enrolDemoCitizen(ctx context.Context, cc *cache.Cache, f *matching.Face, photo image.Image) error {
-	desc, err := f.Descriptor(photo)
+// demoFingers are the demo card holder's cached finger templates: the
+// simulated scanner serves the eight impressions of FVC2002 DB1 finger 101
+// (cropped to 384×290), so the holder is enrolled from full impressions 4
+// (right index) and 7 (left index), as upstream would hold them from an
+// earlier enrolment. Without the shared data the scanner serves synthetic
+// ridge patterns; the holder then gets shifted copies of the first two.
+func demoFingers(f matching.Finger) (map[string][]byte, error) {
+	imgs, src := finger.SimImages(8)
+	var r2, l2 image.Image
+	if strings.HasPrefix(src, "shared ") && len(imgs) >= 7 {
+		r2, l2 = imgs[3], imgs[6]
+	} else if len(imgs) >= 2 {
+		shift := func(g *image.Gray) image.Image {
+			b := g.Bounds()
+			return g.SubImage(image.Rect(b.Min.X+12, b.Min.Y+8, b.Max.X, b.Max.Y))
+		}
+		r2, l2 = shift(imgs[0]), shift(imgs[1])
+	} else {
+		return nil, errors.New("no simulator images")
+	}
+	out := map[string][]byte{}
+	for pos, img := range map[string]image.Image{"R2": r2, "L2": l2} {
+		t, err := f.Template(img)
+		if err != nil {
+			return nil, fmt.Errorf("demo finger %s (%s): %w", pos, src, err)
+		}
+		out[pos] = t
+	}
+	return out, nil
+}
+
+// demoCitizenLacksFingers reports whether a demo database made before the
+// fingerprint matcher was wired holds the card holder without fingers.
+func demoCitizenLacksFingers(ctx context.Context, cc *cache.Cache) bool {
+	z, err := cc.Lookup(ctx, chipsim.DemoPerson().IDNumber)
+	return err == nil && len(z.Fingers) == 0
+}
+
+// enrolDemoCitizen puts the demo card's holder in the template cache, as
+// upstream's delta would: the face descriptor of the demo photo (when the
+// face engine and photo are there) and real finger templates.
+func enrolDemoCitizen(ctx context.Context, cc *cache.Cache, f *matching.Face, ff matching.Finger, photo image.Image) error {
+	var faceBytes []byte
+	if f != nil && photo != nil {
+		desc, err := f.Descriptor(photo)
+		if err != nil {
+			return err
+		}
+		for _, v := range desc {
+			faceBytes = binary.LittleEndian.AppendUint32(faceBytes, math.Float32bits(v))
+		}
+	}
+	fingers, err := demoFingers(ff)
 	if err != nil {
 		return err
 	}
@@ -301,12 +379,9 @@ func enrolDemoCitizen(ctx context.Context, cc *cache.Cache, f *matching.Face, ph
 		return err
 	}
 	p := chipsim.DemoPerson()
-	face := make([]byte, 0, 4*len(desc))
-	for _, v := range desc {
-		face = binary.LittleEndian.AppendUint32(face, math.Float32bits(v))
-	}
 	z := protocol.Citizen{IDNumber: p.IDNumber, Version: ver + 1, Source: "demo",
-		Card: protocol.Card{IDNumber: p.IDNumber, FullName: p.DG13.FullName, DateOfBirth: "1995-03-15", Sex: p.Sex}, Face: face}
+		Card: protocol.Card{IDNumber: p.IDNumber, FullName: p.DG13.FullName, DateOfBirth: "1995-03-15", Sex: p.Sex},
+		Face: faceBytes, Fingers: fingers}
 	_, err = cc.ApplyDelta(ctx, []*protocol.CachePage{{From: ver, To: ver + 1, IssuedAt: time.Now(), Records: []protocol.Citizen{z}}})
 	return err
 }

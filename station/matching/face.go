@@ -2,11 +2,11 @@
 // engines: the face engine (matcher/face) judges camera frames and compares
 // the live portrait with the chip photo, with the cached template of the
 // card's ID number (sync/cache) and, through the 1:N index
-// (matcher/faceindex), with every cached citizen.
-//
-// The fingerprint engine is not part of this package yet: FingerCache
-// answers workflow.ErrUnavailable, which the decision reports as a check
-// that could not be made (the supervisor reviews it).
+// (matcher/faceindex), with every cached citizen; and the fingerprint
+// engine (matcher/finger) rates finger captures and compares them with the
+// cached finger templates of the card's ID number and, through an
+// in-memory index, with every cached citizen's. Matcher joins the two for
+// the workflow.
 package matching
 
 import (
@@ -19,6 +19,7 @@ import (
 
 	"github.com/dinhdanh/dinhdanh/matcher/face"
 	"github.com/dinhdanh/dinhdanh/matcher/faceindex"
+	"github.com/dinhdanh/dinhdanh/matcher/faceindex/cacheload"
 	"github.com/dinhdanh/dinhdanh/station/workflow"
 	"github.com/dinhdanh/dinhdanh/sync/cache"
 )
@@ -31,8 +32,7 @@ type Face struct {
 	cache *cache.Cache // nil: no cached citizens
 
 	mu    sync.Mutex
-	index *faceindex.Index
-	ids   []string // index ID → ID number
+	index *faceindex.Index // IDs from cacheload: the ID numbers
 	// recent keeps the descriptors of the last frames assessed, so the
 	// chosen portrait is not analysed again for each comparison.
 	recent []analysed
@@ -53,8 +53,10 @@ func NewFace(rec *face.Recognizer, m *face.Matcher, c *cache.Cache) *Face {
 	return &Face{rec: rec, m: m, cache: c}
 }
 
-// BuildIndex loads every cached face descriptor into the 1:N index and
-// returns how many.
+// BuildIndex loads every cached face descriptor into the 1:N index
+// (through matcher/faceindex/cacheload, whose index IDs are the ID numbers)
+// and returns how many. The index is built once: a sync that changes the
+// cache while the app runs is searched from the next start.
 func (f *Face) BuildIndex(ctx context.Context) (int, error) {
 	if f.cache == nil {
 		return 0, nil
@@ -63,25 +65,13 @@ func (f *Face) BuildIndex(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var ids []string
-	err = f.cache.Each(ctx, func(z cache.Citizen) error {
-		if !z.HasFace {
-			return nil
-		}
-		d := faceindex.Descriptor(z.Face)
-		if err := ix.Add(faceindex.ID(len(ids)), d); err != nil {
-			return fmt.Errorf("index %s: %w", workflow.MaskID(z.IDNumber), err)
-		}
-		ids = append(ids, z.IDNumber)
-		return nil
-	})
-	if err != nil {
+	if err := ix.Load(ctx, cacheload.Source{Cache: f.cache}); err != nil {
 		return 0, fmt.Errorf("build face index: %w", err)
 	}
 	f.mu.Lock()
-	f.index, f.ids = ix, ids
+	f.index = ix
 	f.mu.Unlock()
-	return len(ids), nil
+	return ix.Len(), nil
 }
 
 // analyse runs the engine on img under p, reusing a recent result.
@@ -145,7 +135,7 @@ func (f *Face) Assess(img image.Image) (workflow.FrameQuality, error) {
 }
 
 func (f *Face) score(d face.Decision) workflow.Score {
-	return workflow.Score{Value: float64(d.Score), Threshold: math.Round(-20 * math.Log10(d.TargetFMR)), Match: d.Match}
+	return workflow.Score{Value: float64(d.Score), Threshold: math.Round(-20 * math.Log10(d.TargetFMR)), Match: d.Match, FMR: d.TargetFMR}
 }
 
 func (f *Face) live(img image.Image) (*faceindex.Descriptor, error) {
@@ -200,7 +190,7 @@ func (f *Face) FaceCache(ctx context.Context, idNumber string, live image.Image)
 	return f.score(f.m.Compare(dl, &d)), nil
 }
 
-// FingerCache is not available until the fingerprint engine is wired.
+// FingerCache is not the face engine's: Matcher takes it from Fingers.
 func (f *Face) FingerCache(ctx context.Context, idNumber string, fingers []workflow.FingerCapture) (workflow.Score, error) {
 	return workflow.Score{}, fmt.Errorf("fingerprint matching: %w", workflow.ErrUnavailable)
 }
@@ -209,7 +199,7 @@ func (f *Face) FingerCache(ctx context.Context, idNumber string, fingers []workf
 // portrait, each with its calibrated score.
 func (f *Face) Search(ctx context.Context, live image.Image, fingers []workflow.FingerCapture, k int) ([]workflow.Candidate, error) {
 	f.mu.Lock()
-	ix, ids := f.index, f.ids
+	ix := f.index
 	f.mu.Unlock()
 	if ix == nil || ix.Len() == 0 {
 		return nil, fmt.Errorf("face 1:N: empty index: %w", workflow.ErrUnavailable)
@@ -224,10 +214,7 @@ func (f *Face) Search(ctx context.Context, live image.Image, fingers []workflow.
 	}
 	out := make([]workflow.Candidate, 0, len(res))
 	for _, r := range res {
-		if int(r.ID) >= len(ids) {
-			continue
-		}
-		out = append(out, workflow.Candidate{IDNumber: ids[r.ID], Modality: "face", Score: f.score(f.m.Decide(float64(r.Distance)))})
+		out = append(out, workflow.Candidate{IDNumber: cacheload.IDNumber(r.ID), Modality: "face", Score: f.score(f.m.Decide(float64(r.Distance)))})
 	}
 	return out, nil
 }

@@ -11,9 +11,8 @@ import (
 )
 
 // Finger rates fingerprint captures with the fingerprint engine
-// (matcher/finger) and finds their minutiae for the supervisor's view.
-// Fingerprint comparison is not wired yet: the engine has no calibrated
-// operating threshold to decide at.
+// (matcher/finger) and finds their minutiae for the supervisor's view;
+// Fingers compares them.
 type Finger struct {
 	// PPI is the scanners' resolution; zero means 500.
 	PPI float64

@@ -327,6 +327,9 @@ func (u *UI) stepCardData(r *registration) fyne.CanvasObject {
 	if c.PassiveAuthOK {
 		pa = "✓ " + T("card.pa_ok")
 	}
+	if c.PassiveAuthAnchor != "" {
+		pa += " (CSCA: " + c.PassiveAuthAnchor + ")"
+	}
 	sex := map[string]string{"M": T("card.male"), "F": T("card.female")}[c.Sex]
 	form := widget.NewForm(
 		widget.NewFormItem(T("card.name"), bold(c.FullName)),

@@ -108,6 +108,9 @@ type Card struct {
 	Photo image.Image
 	// PassiveAuthOK reports whether EF.SOD verified the data groups.
 	PassiveAuthOK bool
+	// PassiveAuthAnchor names the trusted CSCA certificate that verified
+	// the document signer; empty when none did.
+	PassiveAuthAnchor string
 	// Extra holds DG13 fields by name (place of origin, residence...).
 	Extra map[string]string
 }

@@ -12,6 +12,10 @@ type Score struct {
 	Value     float64
 	Threshold float64
 	Match     bool
+	// FMR is the false match rate the threshold stands for (0.001 = one
+	// impostor comparison in a thousand scores at or above it); zero when
+	// the engine states none on this scale.
+	FMR float64
 }
 
 // Candidate is one entry of a 1:N search result.
@@ -88,7 +92,11 @@ func Decide(ev Evidence) Decision {
 		}
 	}
 	sc := func(s *Score) map[string]string {
-		return map[string]string{"score": fmt.Sprintf("%.2f", s.Value), "threshold": fmt.Sprintf("%.2f", s.Threshold)}
+		a := map[string]string{"score": fmt.Sprintf("%.3f", s.Value), "threshold": fmt.Sprintf("%.3f", s.Threshold)}
+		if s.FMR > 0 {
+			a["fmr"] = fmt.Sprintf("%g", s.FMR)
+		}
+		return a
 	}
 
 	switch {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/dinhdanh/dinhdanh/devices/diag"
@@ -22,10 +21,10 @@ func init() {
 
 func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
-		list, asJSON, noBio                             *bool
-		jsonOut, htmlOut, only, testMRZ, csca, operator *string
-		frames                                          *int
-		fingerWait                                      *time.Duration
+		list, asJSON, noBio                       *bool
+		jsonOut, htmlOut, only, testMRZ, operator *string
+		frames                                    *int
+		fingerWait                                *time.Duration
 	)
 	cfg, _, err := parseConfig("diag", args, stderr, func(fs *flag.FlagSet) {
 		list = fs.Bool("list", false, "only list devices with their drivers and USB descriptors (JSON with -json)")
@@ -37,7 +36,6 @@ func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fingerWait = fs.Duration("finger-timeout", 15*time.Second, "how long to wait for the test finger")
 		noBio = fs.Bool("no-biometric-images", false, "leave camera frames and the test finger out of the report")
 		testMRZ = fs.String("test-mrz", "", "MRZ of the office's test card (3 lines, \\n between them) for the full card read")
-		csca = fs.String("csca", "", "comma-separated CSCA certificate files or folders for the test card's passive authentication")
 		operator = fs.String("operator", os.Getenv("USER"), "technician name for the report and the audit log")
 	})
 	if err != nil {
@@ -70,7 +68,7 @@ func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	rep, err := diag.Run(ctx, diag.Options{
 		Registry: reg, Demo: *demo, Version: version, Operator: *operator, Recorder: st.Log,
-		CardReaders: chipreaders.Source{Demo: *demo}, FullRead: chipreaders.FullRead(*testMRZ, splitList(*csca)),
+		CardReaders: chipreaders.Source{Demo: *demo}, FullRead: chipreaders.FullRead(*testMRZ, cfg.CSCAPaths()),
 		CameraFrames: *frames, FingerTimeout: *fingerWait, NoBiometricImages: *noBio, Only: *only,
 		Prompt: func(msg string) { fmt.Fprintln(stderr, ">>> "+msg) },
 	})
@@ -96,16 +94,6 @@ func runDiag(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &exitError{Code: 3, Err: fmt.Errorf("%d self-test(s) failed", rep.Summary.Failed)}
 	}
 	return nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // writeFileWith writes a report file atomically: a half-written report

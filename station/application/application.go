@@ -111,18 +111,6 @@ func ValidIDNumber(s string) bool {
 	return p >= 1 && p <= 96
 }
 
-// MaskID hides the middle of an ID number: "001******45".
-func MaskID(s string) string {
-	if len(s) < 6 {
-		return "***"
-	}
-	b := []byte(s)
-	for i := 3; i < len(b)-2; i++ {
-		b[i] = '*'
-	}
-	return string(b)
-}
-
 var kindRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 // NewUUID returns a random (version 4) UUID.

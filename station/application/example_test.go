@@ -36,5 +36,5 @@ func Example() {
 	}
 	app, _ := repo.Get(ctx, supervisor, id)
 	fmt.Println(app.State, app.IDMasked, len(app.Events))
-	// Output: approved 001*******45 3
+	// Output: approved 001******345 3
 }

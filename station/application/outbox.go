@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"strconv"
 	"time"
 
@@ -128,7 +129,7 @@ func (r *Repo) ByIDNumber(ctx context.Context, a Actor, idNumber string) ([]*App
 		}
 		out = append(out, app)
 	}
-	return out, r.audit(ctx, a, "application.exported", MaskID(idNumber), "ok", map[string]string{"count": strconv.Itoa(len(out))})
+	return out, r.audit(ctx, a, "application.exported", idnum.Mask(idNumber), "ok", map[string]string{"count": strconv.Itoa(len(out))})
 }
 
 func (r *Repo) byLookup(ctx context.Context, idNumber string) ([]string, error) {
@@ -186,7 +187,7 @@ func (r *Repo) EraseByIDNumber(ctx context.Context, a Actor, idNumber string) (i
 	if err != nil {
 		outcome, n = "failed", 0
 	}
-	if aerr := r.audit(ctx, a, "application.erased", MaskID(idNumber), outcome, map[string]string{"count": strconv.Itoa(n)}); aerr != nil && err == nil {
+	if aerr := r.audit(ctx, a, "application.erased", idnum.Mask(idNumber), outcome, map[string]string{"count": strconv.Itoa(n)}); aerr != nil && err == nil {
 		err = aerr
 	}
 	return n, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ func (r *Repo) Create(ctx context.Context, a Actor, card Card) (string, error) {
 	now := ts(r.now())
 	err = r.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO applications(uuid, state, id_lookup, id_masked, card_sealed, officer, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, Draft, keys.Lookup(r.lookupKey, card.IDNumber), MaskID(card.IDNumber), sealed, a.Name, now, now); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, Draft, keys.Lookup(r.lookupKey, card.IDNumber), idnum.Mask(card.IDNumber), sealed, a.Name, now, now); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO application_events(uuid, from_state, to_state, actor, role, at) VALUES (?, '', ?, ?, ?, ?)`,
@@ -97,7 +98,7 @@ func (r *Repo) Create(ctx context.Context, a Actor, card Card) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create application: %w", err)
 	}
-	return id, r.audit(ctx, a, "application.created", id, "ok", map[string]string{"id": MaskID(card.IDNumber)})
+	return id, r.audit(ctx, a, "application.created", id, "ok", map[string]string{"id": idnum.Mask(card.IDNumber)})
 }
 
 func currentState(ctx context.Context, tx *sql.Tx, uuid string) (State, error) {

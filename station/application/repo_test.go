@@ -134,7 +134,7 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if app.State != Accepted || app.IDMasked != "001*******45" || len(app.Events) != 6 {
+	if app.State != Accepted || app.IDMasked != "001******345" || len(app.Events) != 6 {
 		t.Fatalf("app = %s %s %d events", app.State, app.IDMasked, len(app.Events))
 	}
 	// Nothing personal in the clear in the database file.

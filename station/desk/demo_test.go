@@ -3,6 +3,7 @@ package desk
 import (
 	"bytes"
 	"context"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"image"
 	"strings"
 	"testing"
@@ -122,7 +123,7 @@ func TestDemoDevices(t *testing.T) {
 			// by ID number, best first.
 			faceTop = true
 			if c.IDNumber != p.IDNumber || !c.Score.Match {
-				t.Errorf("face 1:N: best candidate %s (%.2f), want the demo holder", workflow.MaskID(c.IDNumber), c.Score.Value)
+				t.Errorf("face 1:N: best candidate %s (%.2f), want the demo holder", idnum.Mask(c.IDNumber), c.Score.Value)
 			}
 		}
 		if c.Modality != "finger" {
@@ -130,7 +131,7 @@ func TestDemoDevices(t *testing.T) {
 		}
 		fingerSearched = true
 		if c.IDNumber != p.IDNumber && c.Score.Match {
-			t.Errorf("finger 1:N: synthetic citizen %s matches the demo finger (%.3f)", workflow.MaskID(c.IDNumber), c.Score.Value)
+			t.Errorf("finger 1:N: synthetic citizen %s matches the demo finger (%.3f)", idnum.Mask(c.IDNumber), c.Score.Value)
 		}
 	}
 	if !faceTop {

@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"errors"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"image"
 	"path/filepath"
 	"testing"
@@ -106,9 +107,9 @@ func TestFingers(t *testing.T) {
 			t.Fatalf("%s: search: %v", tc.name, err)
 		}
 		for _, cd := range cands {
-			t.Logf("  1:N %s %s %.3f %v", workflow.MaskID(cd.IDNumber), cd.Modality, cd.Score.Value, cd.Score.Match)
+			t.Logf("  1:N %s %s %.3f %v", idnum.Mask(cd.IDNumber), cd.Modality, cd.Score.Value, cd.Score.Match)
 			if cd.IDNumber != holder && cd.Score.Match {
-				t.Errorf("%s: false 1:N match %s %.3f", tc.name, workflow.MaskID(cd.IDNumber), cd.Score.Value)
+				t.Errorf("%s: false 1:N match %s %.3f", tc.name, idnum.Mask(cd.IDNumber), cd.Score.Value)
 			}
 		}
 		if tc.match && (len(cands) == 0 || cands[0].IDNumber != holder || !cands[0].Score.Match) {

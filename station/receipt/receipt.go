@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"io"
 	"os"
 	"strings"
@@ -82,13 +83,6 @@ func newDoc(o Options) (*fpdf.Fpdf, error) {
 	return pdf, nil
 }
 
-func maskID(id string) string {
-	if len(id) <= 3 {
-		return strings.Repeat("*", len(id))
-	}
-	return strings.Repeat("*", len(id)-3) + id[len(id)-3:]
-}
-
 func maskPhone(p string) string {
 	if len(p) < 7 {
 		return p
@@ -129,7 +123,7 @@ func Write(w io.Writer, r Receipt, o Options) error {
 	pdf.MultiCell(width, 7, "GIẤY BIÊN NHẬN HỒ SƠ\nĐĂNG KÝ TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ MỨC ĐỘ 2", "", "C", false)
 	pdf.Ln(6)
 
-	id := maskID(r.IDNumber)
+	id := idnum.Mask(r.IDNumber)
 	if r.ShowFullID {
 		id = r.IDNumber
 	}
@@ -227,7 +221,7 @@ func WriteConsent(w io.Writer, c Consent, o Options) error {
 		answer = "ĐỒNG Ý"
 	}
 	for _, row := range [][2]string{
-		{"Họ và tên", c.FullName}, {"Số định danh cá nhân", maskID(c.IDNumber)},
+		{"Họ và tên", c.FullName}, {"Số định danh cá nhân", idnum.Mask(c.IDNumber)},
 		{"Ý kiến của công dân", answer}, {"Thời điểm", c.At.Local().Format("15:04:05 02/01/2006")},
 		{"Phiên bản văn bản", c.TextVersion}, {"Cán bộ ghi nhận", c.Officer},
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"image"
 	"os"
 	"path/filepath"
@@ -333,7 +334,7 @@ func (u *UI) stepCardData(r *registration) fyne.CanvasObject {
 	sex := map[string]string{"M": T("card.male"), "F": T("card.female")}[c.Sex]
 	form := widget.NewForm(
 		widget.NewFormItem(T("card.name"), bold(c.FullName)),
-		widget.NewFormItem(T("card.id_number"), widget.NewLabel(workflow.MaskID(c.IDNumber))),
+		widget.NewFormItem(T("card.id_number"), widget.NewLabel(idnum.Mask(c.IDNumber))),
 		widget.NewFormItem(T("card.birth"), widget.NewLabel(c.BirthDate.Format("02/01/2006"))),
 		widget.NewFormItem(T("card.sex"), widget.NewLabel(sex)),
 		widget.NewFormItem(T("card.expiry"), widget.NewLabel(c.Expiry.Format("02/01/2006"))),
@@ -783,7 +784,7 @@ func (u *UI) stepReview(r *registration) fyne.CanvasObject {
 	}
 	form := widget.NewForm(
 		widget.NewFormItem(T("card.name"), bold(c.FullName)),
-		widget.NewFormItem(T("card.id_number"), widget.NewLabel(workflow.MaskID(c.IDNumber))),
+		widget.NewFormItem(T("card.id_number"), widget.NewLabel(idnum.Mask(c.IDNumber))),
 		widget.NewFormItem(T("step.consent"), widget.NewLabel(T("consent.recorded_at", "time", reg.Consent.At.Local().Format("15:04:05")))),
 		widget.NewFormItem(T("step.portrait"), widget.NewLabel(fmt.Sprintf("%s %.2f", T("portrait.quality"), reg.Portrait.Quality))),
 		widget.NewFormItem(T("step.fingers"), wrapped(strings.Join(fingers, ", "))),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"image"
 	"image/color"
 	"image/png"
@@ -147,7 +148,7 @@ func (a *apps) Submit(ctx context.Context, r *workflow.Registration, officer, ro
 		return "", a.fail
 	}
 	id := fmt.Sprintf("0000000%d-aaaa-4bbb-8ccc-dddddddddddd", len(a.rows)+1)
-	a.rows = append(a.rows, Row{ID: id, State: "verified", IDMasked: workflow.MaskID(r.Card.IDNumber), Officer: officer, CreatedAt: time.Now()})
+	a.rows = append(a.rows, Row{ID: id, State: "verified", IDMasked: idnum.Mask(r.Card.IDNumber), Officer: officer, CreatedAt: time.Now()})
 	if a.regs == nil {
 		a.regs = map[string]*workflow.Registration{}
 	}

@@ -78,15 +78,6 @@ func ValidateIDNumber(id string) error {
 	return nil
 }
 
-// MaskID hides all but the last 3 digits of an ID number, for display in
-// lists, logs and audit entries.
-func MaskID(id string) string {
-	if len(id) <= 3 {
-		return strings.Repeat("*", len(id))
-	}
-	return strings.Repeat("*", len(id)-3) + id[len(id)-3:]
-}
-
 func allDigits(s string) bool {
 	for _, r := range s {
 		if r < '0' || r > '9' {

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"sort"
 )
 
@@ -181,7 +182,7 @@ func Decide(ev Evidence) Decision {
 		sort.Strings(ids)
 		for _, id := range ids {
 			c := dups[id]
-			add("reason.duplicate", Rejected, map[string]string{"id": MaskID(id), "modality": c.Modality, "score": fmt.Sprintf("%.2f", c.Score.Value)})
+			add("reason.duplicate", Rejected, map[string]string{"id": idnum.Mask(id), "modality": c.Modality, "score": fmt.Sprintf("%.2f", c.Score.Value)})
 		}
 	} else if len(ev.Candidates) > 0 {
 		add("reason.no_duplicate", Verified, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"image"
 	"sync"
 
@@ -142,7 +143,7 @@ func (s *Session) audit(ctx context.Context, action, object, outcome string, det
 		return nil
 	}
 	if object == "" && s.Reg != nil && s.Reg.Card != nil {
-		object = MaskID(s.Reg.Card.IDNumber)
+		object = idnum.Mask(s.Reg.Card.IDNumber)
 	}
 	if err := s.Audit.Record(ctx, audit.Entry{Actor: s.Officer, Role: s.Role, Action: action, Object: object, Outcome: outcome, Detail: detail}); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"io"
 	"os"
 	"path/filepath"
@@ -110,7 +111,7 @@ type Portrait struct {
 // Summarize turns a document into the printed result, masking ID
 // numbers unless showID.
 func Summarize(doc *document.Document, showID bool) *Result {
-	mask := document.MaskID
+	mask := idnum.Mask
 	if showID {
 		mask = func(s string) string { return s }
 	}

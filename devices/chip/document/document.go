@@ -107,17 +107,3 @@ type ActiveAuthResult struct {
 	Algorithm string `json:"algorithm,omitempty"`
 	Error     string `json:"error,omitempty"`
 }
-
-// MaskID hides all but the last 3 digits of an ID number.
-func MaskID(id string) string {
-	if len(id) <= 3 {
-		return id
-	}
-	b := []byte(id)
-	for i := 0; i < len(b)-3; i++ {
-		if b[i] >= '0' && b[i] <= '9' {
-			b[i] = '*'
-		}
-	}
-	return string(b)
-}

@@ -12,6 +12,12 @@ import (
 // the matcher compares; prepare once, compare many times.
 type Prepared struct {
 	cyl []cylinder
+	// dirs holds the cylinders' directions ascending and byDir their
+	// indices in that order: the cylinders within π/2 of a direction are
+	// then one circular run, scanned without a data-dependent branch per
+	// pair (half of all pairs fail the direction test, unpredictably).
+	dirs  []float32
+	byDir []uint16
 }
 
 // Prepare builds the matcher's descriptors of t. Templates at another
@@ -33,7 +39,21 @@ func Prepare(t *template.Template) *Prepared {
 	if len(c) > maxCylinders {
 		c = c[:maxCylinders]
 	}
-	return &Prepared{cyl: c}
+	p := &Prepared{cyl: c}
+	p.sortDirs()
+	return p
+}
+
+func (p *Prepared) sortDirs() {
+	p.byDir = make([]uint16, len(p.cyl))
+	for i := range p.byDir {
+		p.byDir[i] = uint16(i)
+	}
+	sort.SliceStable(p.byDir, func(i, j int) bool { return p.cyl[p.byDir[i]].Dir < p.cyl[p.byDir[j]].Dir })
+	p.dirs = make([]float32, len(p.cyl))
+	for i, k := range p.byDir {
+		p.dirs[i] = p.cyl[k].Dir
+	}
 }
 
 // maxCylinders caps the descriptors kept per finger, dropping those
@@ -127,23 +147,110 @@ func Compare(a, b *Prepared) float64 {
 }
 
 // topPairs fills top with the best local similarities, descending, and
-// returns how many it found.
+// returns how many it found. Ties go to the lower (a, b) index pair, as in
+// a plain row-by-row scan, whatever order b's cylinders are visited in.
 func topPairs(a, b *Prepared, top []pair) int {
+	if len(b.dirs) != len(b.cyl) {
+		return topPairsScan(a, b, top)
+	}
+	n := len(top)
+	k := 0
+	nb := len(b.cyl)
+	// The run is found with a small margin and every pair in it still gets
+	// the exact direction test, so rounding cannot change which pairs count.
+	const margin = 1e-3
+	for i := range a.cyl {
+		ca := &a.cyl[i]
+		start := ca.Dir - (math.Pi/2 + margin)
+		if start < 0 {
+			start += 2 * math.Pi
+		}
+		lo := searchDir(b.dirs, start)
+		for m := 0; m < nb; m++ {
+			q := lo + m
+			if q >= nb {
+				q -= nb
+			}
+			off := b.dirs[q] - start
+			if off < 0 {
+				off += 2 * math.Pi
+			}
+			if off > math.Pi+2*margin {
+				break
+			}
+			j := b.byDir[q]
+			cb := &b.cyl[j]
+			if !dirCompatible(ca.Dir, cb.Dir) {
+				continue
+			}
+			s := localSim(ca, cb)
+			if s <= 0 {
+				continue
+			}
+			pi, pj := uint16(i), j
+			if k == n && !better(s, pi, pj, &top[n-1]) {
+				continue
+			}
+			p := k
+			if k < n {
+				k++
+			} else {
+				p = n - 1
+			}
+			for p > 0 && better(s, pi, pj, &top[p-1]) {
+				top[p] = top[p-1]
+				p--
+			}
+			top[p] = pair{pi, pj, s}
+		}
+	}
+	return k
+}
+
+// better orders candidate pairs: higher similarity first, then scan order.
+func better(s float32, i, j uint16, t *pair) bool {
+	return s > t.sim || s == t.sim && (i < t.a || i == t.a && j < t.b)
+}
+
+// searchDir returns the first index of ds (ascending) at or above v, or 0
+// when there is none (the run wraps around).
+func searchDir(ds []float32, v float32) int {
+	lo, hi := 0, len(ds)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ds[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == len(ds) {
+		return 0
+	}
+	return lo
+}
+
+// dirCompatible is MCC's pairing rule: directions differing by under π/2.
+func dirCompatible(a, b float32) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	if d > math.Pi {
+		d = 2*math.Pi - d
+	}
+	return d <= math.Pi/2
+}
+
+// topPairsScan is topPairs for descriptors without the direction order.
+func topPairsScan(a, b *Prepared, top []pair) int {
 	n := len(top)
 	k := 0
 	for i := range a.cyl {
 		ca := &a.cyl[i]
 		for j := range b.cyl {
 			cb := &b.cyl[j]
-			// MCC pairs only minutiae whose directions differ by under π/2.
-			d := ca.Dir - cb.Dir
-			if d < 0 {
-				d = -d
-			}
-			if d > math.Pi {
-				d = 2*math.Pi - d
-			}
-			if d > math.Pi/2 {
+			if !dirCompatible(ca.Dir, cb.Dir) {
 				continue
 			}
 			s := localSim(ca, cb)
@@ -271,6 +378,21 @@ func relax(a, b *Prepared, ps []pair, np int) float64 {
 			rho[i][j], rho[j][i] = r, r
 		}
 	}
+	// Most compatibilities are zero: iterate over the others only, in the
+	// same order, which gives the same sums as the full product.
+	var nzJ [maxRelax][maxRelax]uint8
+	var nzR [maxRelax][maxRelax]float32
+	var nnz [maxRelax]int
+	for i := 0; i < n; i++ {
+		c := 0
+		for j := 0; j < n; j++ {
+			if r := rho[i][j]; r != 0 {
+				nzJ[i][c], nzR[i][c] = uint8(j), r
+				c++
+			}
+		}
+		nnz[i] = c
+	}
 	var lam, next [maxRelax]float32
 	for i := range ps {
 		lam[i] = ps[i].sim
@@ -278,8 +400,9 @@ func relax(a, b *Prepared, ps []pair, np int) float64 {
 	for it := 0; it < relaxIters; it++ {
 		for i := 0; i < n; i++ {
 			var s float32
-			for j := 0; j < n; j++ {
-				s += rho[i][j] * lam[j]
+			js, rs := nzJ[i][:nnz[i]], nzR[i][:nnz[i]]
+			for c, j := range js {
+				s += rs[c] * lam[j]
 			}
 			next[i] = relaxW*lam[i] + (1-relaxW)*s/float32(n-1)
 		}

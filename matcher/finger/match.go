@@ -355,43 +355,46 @@ func angleDiff32(a, b float32) float32 {
 
 func relax(a, b *Prepared, ps []pair, np int) float64 {
 	n := len(ps)
-	var rho [maxRelax][maxRelax]float32
+	// The pairs' minutiae side by side, so the n²/2 compatibility loop
+	// reads contiguous memory.
+	var ax, ay, ad, bx, by, bd [maxRelax]float32
+	for i, p := range ps {
+		ca, cb := &a.cyl[p.a], &b.cyl[p.b]
+		ax[i], ay[i], ad[i] = ca.X, ca.Y, ca.Dir
+		bx[i], by[i], bd[i] = cb.X, cb.Y, cb.Dir
+	}
+	// Most compatibilities are zero: keep each row's others as a list, in
+	// ascending column order (row i gets column j < i while j is the outer
+	// index, before its own j > i), so the sums below add the same terms
+	// in the same order as a full matrix product.
+	var nzJ [maxRelax][maxRelax]uint8
+	var nzR [maxRelax][maxRelax]float32
+	var nnz [maxRelax]uint8
 	for i := 0; i < n; i++ {
-		a1, b1 := &a.cyl[ps[i].a], &b.cyl[ps[i].b]
 		for j := i + 1; j < n; j++ {
-			a2, b2 := &a.cyl[ps[j].a], &b.cyl[ps[j].b]
 			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
 				continue // one minutia cannot match two
 			}
-			dxa, dya := a2.X-a1.X, a2.Y-a1.Y
-			dxb, dyb := b2.X-b1.X, b2.Y-b1.Y
+			dxa, dya := ax[j]-ax[i], ay[j]-ay[i]
+			dxb, dyb := bx[j]-bx[i], by[j]-by[i]
 			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
 			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
 			d1 := distCompat(abs32(da - db))
 			if d1 == 0 {
 				continue
 			}
-			d2 := angleCompat(abs32(angleDiff32(a1.Dir, a2.Dir) - angleDiff32(b1.Dir, b2.Dir)))
+			d2 := angleCompat(abs32(angleDiff32(ad[i], ad[j]) - angleDiff32(bd[i], bd[j])))
 			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
-			d3 := angleCompat(abs32(angleDiff32(a1.Dir, ra) - angleDiff32(b1.Dir, rb)))
+			d3 := angleCompat(abs32(angleDiff32(ad[i], ra) - angleDiff32(bd[i], rb)))
 			r := d1 * d2 * d3
-			rho[i][j], rho[j][i] = r, r
-		}
-	}
-	// Most compatibilities are zero: iterate over the others only, in the
-	// same order, which gives the same sums as the full product.
-	var nzJ [maxRelax][maxRelax]uint8
-	var nzR [maxRelax][maxRelax]float32
-	var nnz [maxRelax]int
-	for i := 0; i < n; i++ {
-		c := 0
-		for j := 0; j < n; j++ {
-			if r := rho[i][j]; r != 0 {
-				nzJ[i][c], nzR[i][c] = uint8(j), r
-				c++
+			if r == 0 {
+				continue
 			}
+			nzJ[i][nnz[i]], nzR[i][nnz[i]] = uint8(j), r
+			nnz[i]++
+			nzJ[j][nnz[j]], nzR[j][nnz[j]] = uint8(i), r
+			nnz[j]++
 		}
-		nnz[i] = c
 	}
 	var lam, next [maxRelax]float32
 	for i := range ps {

@@ -136,14 +136,20 @@ func Compare(a, b *Prepared) float64 {
 	if na == 0 || nb == 0 {
 		return 0
 	}
-	np := numPairs(na, nb)
-	nr := min(max(np, min(na, nb)), maxRelax)
+	np, nr := relaxSize(na, nb)
 	var top [maxRelax]pair
 	k := topPairs(a, b, top[:nr])
 	if k < 2 {
 		return 0
 	}
 	return relax(a, b, top[:k], np)
+}
+
+// relaxSize returns how many pairs the global score averages and how many
+// candidate pairs relaxation starts from.
+func relaxSize(na, nb int) (np, nr int) {
+	np = numPairs(na, nb)
+	return np, min(max(np, min(na, nb)), maxRelax)
 }
 
 // topPairs fills top with the best local similarities, descending, and
@@ -153,13 +159,20 @@ func topPairs(a, b *Prepared, top []pair) int {
 	if len(b.dirs) != len(b.cyl) {
 		return topPairsScan(a, b, top)
 	}
-	n := len(top)
-	k := 0
+	k, _ := scanRows(a, b, 0, len(a.cyl), top, 0, nil, 0)
+	return k
+}
+
+// scanRows goes on with topPairs over a's cylinders [r0, r1), top already
+// holding k pairs; quick, when not empty, collects the best pairs of those
+// rows too (qk of them so far), so Search gets QuickScore from the rows it
+// scans anyway.
+func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk int) (int, int) {
 	nb := len(b.cyl)
 	// The run is found with a small margin and every pair in it still gets
 	// the exact direction test, so rounding cannot change which pairs count.
 	const margin = 1e-3
-	for i := range a.cyl {
+	for i := r0; i < r1; i++ {
 		ca := &a.cyl[i]
 		start := ca.Dir - (math.Pi/2 + margin)
 		if start < 0 {
@@ -187,23 +200,33 @@ func topPairs(a, b *Prepared, top []pair) int {
 			if s <= 0 {
 				continue
 			}
-			pi, pj := uint16(i), j
-			if k == n && !better(s, pi, pj, &top[n-1]) {
-				continue
+			k = insertPair(top, k, s, uint16(i), j)
+			if len(quick) > 0 {
+				qk = insertPair(quick, qk, s, uint16(i), j)
 			}
-			p := k
-			if k < n {
-				k++
-			} else {
-				p = n - 1
-			}
-			for p > 0 && better(s, pi, pj, &top[p-1]) {
-				top[p] = top[p-1]
-				p--
-			}
-			top[p] = pair{pi, pj, s}
 		}
 	}
+	return k, qk
+}
+
+// insertPair puts (i, j, s) into the k best pairs in top if it belongs
+// there and returns the new count.
+func insertPair(top []pair, k int, s float32, i, j uint16) int {
+	n := len(top)
+	if k == n && !better(s, i, j, &top[n-1]) {
+		return k
+	}
+	p := k
+	if k < n {
+		k++
+	} else {
+		p = n - 1
+	}
+	for p > 0 && better(s, i, j, &top[p-1]) {
+		top[p] = top[p-1]
+		p--
+	}
+	top[p] = pair{i, j, s}
 	return k
 }
 

@@ -97,7 +97,7 @@ func numPairs(na, nb int) int {
 func localSim(a, b *cylinder) float32 {
 	common := a.Valid & b.Valid
 	nc := bits.OnesCount64(common)
-	if float32(nc) < minCommon*float32(bits.OnesCount64(a.Valid|b.Valid)) {
+	if float32(nc) < minCommon*float32(int(a.NV+b.NV)-nc) { // |a ∪ b| = |a| + |b| - |a ∩ b|
 		return 0
 	}
 	var na, nb, nx int

@@ -200,8 +200,12 @@ func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk in
 			if s <= 0 {
 				continue
 			}
-			k = insertPair(top, k, s, uint16(i), j)
-			if len(quick) > 0 {
+			// Most pairs fall short of a full list's last entry: reject
+			// them here, without the call (ties go on to insertPair).
+			if k < len(top) || s >= top[k-1].sim {
+				k = insertPair(top, k, s, uint16(i), j)
+			}
+			if len(quick) > 0 && (qk < len(quick) || s >= quick[qk-1].sim) {
 				qk = insertPair(quick, qk, s, uint16(i), j)
 			}
 		}

@@ -31,6 +31,7 @@ const (
 type cylinder struct {
 	X, Y  float32
 	Dir   float32 // radians, image coordinates
+	NV    uint32  // valid cells, the popcount of Valid
 	Valid uint64
 	Bits  [cylNd]uint64
 }
@@ -105,7 +106,8 @@ func cylinders(t *template.Template) []cylinder {
 				}
 			}
 		}
-		if bits.OnesCount64(c.Valid) >= minValidCells {
+		c.NV = uint32(bits.OnesCount64(c.Valid))
+		if c.NV >= minValidCells {
 			out = append(out, c)
 		}
 	}

@@ -57,10 +57,8 @@ type Hit struct {
 func (x *Index) Search(probe *Prepared, threshold, prefilter float64) []Hit {
 	var hits []Hit
 	for i, p := range x.preps {
-		if prefilter > 0 && QuickScore(probe, p) < prefilter {
-			continue
-		}
-		if sc := Compare(probe, p); sc >= threshold {
+		sc, ok := searchScore(probe, p, prefilter)
+		if ok && sc >= threshold {
 			hits = append(hits, Hit{x.ids[i], sc})
 		}
 	}
@@ -82,4 +80,38 @@ func FusePerson(scores []float64) float64 {
 		s += v
 	}
 	return s / float64(len(scores))
+}
+
+// searchScore is QuickScore then, if it reaches prefilter, Compare, with
+// the same results, but the cylinder pairs QuickScore looks at are also
+// the first rows of Compare's scan, so survivors do not pay for them twice.
+func searchScore(probe, b *Prepared, prefilter float64) (float64, bool) {
+	na, nb := len(probe.cyl), len(b.cyl)
+	if na == 0 || nb == 0 || len(b.dirs) != nb {
+		if prefilter > 0 && QuickScore(probe, b) < prefilter {
+			return 0, false
+		}
+		return Compare(probe, b), true
+	}
+	np, nr := relaxSize(na, nb)
+	var top [maxRelax]pair
+	k, r := 0, 0
+	if prefilter > 0 {
+		var quick [4]pair
+		var qk int
+		r = min(quickCyl, na)
+		k, qk = scanRows(probe, b, 0, r, top[:nr], 0, quick[:], 0)
+		var s float32
+		for _, p := range quick[:qk] {
+			s += p.sim
+		}
+		if float64(s)/4 < prefilter {
+			return 0, false
+		}
+	}
+	k, _ = scanRows(probe, b, r, na, top[:nr], k, nil, 0)
+	if k < 2 {
+		return 0, true
+	}
+	return relax(probe, b, top[:k], np), true
 }

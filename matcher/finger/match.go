@@ -12,6 +12,12 @@ import (
 // the matcher compares; prepare once, compare many times.
 type Prepared struct {
 	cyl []cylinder
+	// dirs holds the cylinders' directions ascending and byDir their
+	// indices in that order: the cylinders within π/2 of a direction are
+	// then one circular run, scanned without a data-dependent branch per
+	// pair (half of all pairs fail the direction test, unpredictably).
+	dirs  []float32
+	byDir []uint16
 }
 
 // Prepare builds the matcher's descriptors of t. Templates at another
@@ -33,7 +39,21 @@ func Prepare(t *template.Template) *Prepared {
 	if len(c) > maxCylinders {
 		c = c[:maxCylinders]
 	}
-	return &Prepared{cyl: c}
+	p := &Prepared{cyl: c}
+	p.sortDirs()
+	return p
+}
+
+func (p *Prepared) sortDirs() {
+	p.byDir = make([]uint16, len(p.cyl))
+	for i := range p.byDir {
+		p.byDir[i] = uint16(i)
+	}
+	sort.SliceStable(p.byDir, func(i, j int) bool { return p.cyl[p.byDir[i]].Dir < p.cyl[p.byDir[j]].Dir })
+	p.dirs = make([]float32, len(p.cyl))
+	for i, k := range p.byDir {
+		p.dirs[i] = p.cyl[k].Dir
+	}
 }
 
 // maxCylinders caps the descriptors kept per finger, dropping those
@@ -77,7 +97,7 @@ func numPairs(na, nb int) int {
 func localSim(a, b *cylinder) float32 {
 	common := a.Valid & b.Valid
 	nc := bits.OnesCount64(common)
-	if float32(nc) < minCommon*float32(bits.OnesCount64(a.Valid|b.Valid)) {
+	if float32(nc) < minCommon*float32(int(a.NV+b.NV)-nc) { // |a ∪ b| = |a| + |b| - |a ∩ b|
 		return 0
 	}
 	var na, nb, nx int
@@ -116,8 +136,7 @@ func Compare(a, b *Prepared) float64 {
 	if na == 0 || nb == 0 {
 		return 0
 	}
-	np := numPairs(na, nb)
-	nr := min(max(np, min(na, nb)), maxRelax)
+	np, nr := relaxSize(na, nb)
 	var top [maxRelax]pair
 	k := topPairs(a, b, top[:nr])
 	if k < 2 {
@@ -126,24 +145,139 @@ func Compare(a, b *Prepared) float64 {
 	return relax(a, b, top[:k], np)
 }
 
+// relaxSize returns how many pairs the global score averages and how many
+// candidate pairs relaxation starts from.
+func relaxSize(na, nb int) (np, nr int) {
+	np = numPairs(na, nb)
+	return np, min(max(np, min(na, nb)), maxRelax)
+}
+
 // topPairs fills top with the best local similarities, descending, and
-// returns how many it found.
+// returns how many it found. Ties go to the lower (a, b) index pair, as in
+// a plain row-by-row scan, whatever order b's cylinders are visited in.
 func topPairs(a, b *Prepared, top []pair) int {
+	if len(b.dirs) != len(b.cyl) {
+		return topPairsScan(a, b, top)
+	}
+	k, _ := scanRows(a, b, 0, len(a.cyl), top, 0, nil, 0)
+	return k
+}
+
+// scanRows goes on with topPairs over a's cylinders [r0, r1), top already
+// holding k pairs; quick, when not empty, collects the best pairs of those
+// rows too (qk of them so far), so Search gets QuickScore from the rows it
+// scans anyway.
+func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk int) (int, int) {
+	nb := len(b.cyl)
+	// The run is found with a small margin and every pair in it still gets
+	// the exact direction test, so rounding cannot change which pairs count.
+	const margin = 1e-3
+	for i := r0; i < r1; i++ {
+		ca := &a.cyl[i]
+		start := ca.Dir - (math.Pi/2 + margin)
+		if start < 0 {
+			start += 2 * math.Pi
+		}
+		lo := searchDir(b.dirs, start)
+		for m := 0; m < nb; m++ {
+			q := lo + m
+			if q >= nb {
+				q -= nb
+			}
+			off := b.dirs[q] - start
+			if off < 0 {
+				off += 2 * math.Pi
+			}
+			if off > math.Pi+2*margin {
+				break
+			}
+			j := b.byDir[q]
+			cb := &b.cyl[j]
+			if !dirCompatible(ca.Dir, cb.Dir) {
+				continue
+			}
+			s := localSim(ca, cb)
+			if s <= 0 {
+				continue
+			}
+			// Most pairs fall short of a full list's last entry: reject
+			// them here, without the call (ties go on to insertPair).
+			if k < len(top) || s >= top[k-1].sim {
+				k = insertPair(top, k, s, uint16(i), j)
+			}
+			if len(quick) > 0 && (qk < len(quick) || s >= quick[qk-1].sim) {
+				qk = insertPair(quick, qk, s, uint16(i), j)
+			}
+		}
+	}
+	return k, qk
+}
+
+// insertPair puts (i, j, s) into the k best pairs in top if it belongs
+// there and returns the new count.
+func insertPair(top []pair, k int, s float32, i, j uint16) int {
+	n := len(top)
+	if k == n && !better(s, i, j, &top[n-1]) {
+		return k
+	}
+	p := k
+	if k < n {
+		k++
+	} else {
+		p = n - 1
+	}
+	for p > 0 && better(s, i, j, &top[p-1]) {
+		top[p] = top[p-1]
+		p--
+	}
+	top[p] = pair{i, j, s}
+	return k
+}
+
+// better orders candidate pairs: higher similarity first, then scan order.
+func better(s float32, i, j uint16, t *pair) bool {
+	return s > t.sim || s == t.sim && (i < t.a || i == t.a && j < t.b)
+}
+
+// searchDir returns the first index of ds (ascending) at or above v, or 0
+// when there is none (the run wraps around).
+func searchDir(ds []float32, v float32) int {
+	lo, hi := 0, len(ds)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ds[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == len(ds) {
+		return 0
+	}
+	return lo
+}
+
+// dirCompatible is MCC's pairing rule: directions differing by under π/2.
+func dirCompatible(a, b float32) bool {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	if d > math.Pi {
+		d = 2*math.Pi - d
+	}
+	return d <= math.Pi/2
+}
+
+// topPairsScan is topPairs for descriptors without the direction order.
+func topPairsScan(a, b *Prepared, top []pair) int {
 	n := len(top)
 	k := 0
 	for i := range a.cyl {
 		ca := &a.cyl[i]
 		for j := range b.cyl {
 			cb := &b.cyl[j]
-			// MCC pairs only minutiae whose directions differ by under π/2.
-			d := ca.Dir - cb.Dir
-			if d < 0 {
-				d = -d
-			}
-			if d > math.Pi {
-				d = 2*math.Pi - d
-			}
-			if d > math.Pi/2 {
+			if !dirCompatible(ca.Dir, cb.Dir) {
 				continue
 			}
 			s := localSim(ca, cb)
@@ -248,27 +382,45 @@ func angleDiff32(a, b float32) float32 {
 
 func relax(a, b *Prepared, ps []pair, np int) float64 {
 	n := len(ps)
-	var rho [maxRelax][maxRelax]float32
+	// The pairs' minutiae side by side, so the n²/2 compatibility loop
+	// reads contiguous memory.
+	var ax, ay, ad, bx, by, bd [maxRelax]float32
+	for i, p := range ps {
+		ca, cb := &a.cyl[p.a], &b.cyl[p.b]
+		ax[i], ay[i], ad[i] = ca.X, ca.Y, ca.Dir
+		bx[i], by[i], bd[i] = cb.X, cb.Y, cb.Dir
+	}
+	// Most compatibilities are zero: keep each row's others as a list, in
+	// ascending column order (row i gets column j < i while j is the outer
+	// index, before its own j > i), so the sums below add the same terms
+	// in the same order as a full matrix product.
+	var nzJ [maxRelax][maxRelax]uint8
+	var nzR [maxRelax][maxRelax]float32
+	var nnz [maxRelax]uint8
 	for i := 0; i < n; i++ {
-		a1, b1 := &a.cyl[ps[i].a], &b.cyl[ps[i].b]
 		for j := i + 1; j < n; j++ {
-			a2, b2 := &a.cyl[ps[j].a], &b.cyl[ps[j].b]
 			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
 				continue // one minutia cannot match two
 			}
-			dxa, dya := a2.X-a1.X, a2.Y-a1.Y
-			dxb, dyb := b2.X-b1.X, b2.Y-b1.Y
+			dxa, dya := ax[j]-ax[i], ay[j]-ay[i]
+			dxb, dyb := bx[j]-bx[i], by[j]-by[i]
 			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
 			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
 			d1 := distCompat(abs32(da - db))
 			if d1 == 0 {
 				continue
 			}
-			d2 := angleCompat(abs32(angleDiff32(a1.Dir, a2.Dir) - angleDiff32(b1.Dir, b2.Dir)))
+			d2 := angleCompat(abs32(angleDiff32(ad[i], ad[j]) - angleDiff32(bd[i], bd[j])))
 			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
-			d3 := angleCompat(abs32(angleDiff32(a1.Dir, ra) - angleDiff32(b1.Dir, rb)))
+			d3 := angleCompat(abs32(angleDiff32(ad[i], ra) - angleDiff32(bd[i], rb)))
 			r := d1 * d2 * d3
-			rho[i][j], rho[j][i] = r, r
+			if r == 0 {
+				continue
+			}
+			nzJ[i][nnz[i]], nzR[i][nnz[i]] = uint8(j), r
+			nnz[i]++
+			nzJ[j][nnz[j]], nzR[j][nnz[j]] = uint8(i), r
+			nnz[j]++
 		}
 	}
 	var lam, next [maxRelax]float32
@@ -278,8 +430,9 @@ func relax(a, b *Prepared, ps []pair, np int) float64 {
 	for it := 0; it < relaxIters; it++ {
 		for i := 0; i < n; i++ {
 			var s float32
-			for j := 0; j < n; j++ {
-				s += rho[i][j] * lam[j]
+			js, rs := nzJ[i][:nnz[i]], nzR[i][:nnz[i]]
+			for c, j := range js {
+				s += rs[c] * lam[j]
 			}
 			next[i] = relaxW*lam[i] + (1-relaxW)*s/float32(n-1)
 		}

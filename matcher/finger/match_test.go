@@ -195,7 +195,7 @@ func BenchmarkCompareDB(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		fn   func(a, b *Prepared) float64
-	}{{"bits", Compare}, {"naive", naiveCompare}, {"quick", QuickScore}} {
+	}{{"bits", Compare}, {"ref", refCompare}, {"naive", naiveCompare}, {"quick", QuickScore}} {
 		b.Run(c.name, func(b *testing.B) {
 			n := 0
 			for b.Loop() {

@@ -1,0 +1,151 @@
+package finger
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// refCompare is Compare as it was before the direction-sorted scan and
+// the sparse relaxation: the optimised path must return exactly its
+// scores, so those changes cannot move any EER.
+func refCompare(a, b *Prepared) float64 {
+	na, nb := len(a.cyl), len(b.cyl)
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	np := numPairs(na, nb)
+	nr := min(max(np, min(na, nb)), maxRelax)
+	var top [maxRelax]pair
+	k := refTopPairs(a, b, top[:nr])
+	if k < 2 {
+		return 0
+	}
+	return refRelax(a, b, top[:k], np)
+}
+
+func refTopPairs(a, b *Prepared, top []pair) int {
+	n := len(top)
+	k := 0
+	for i := range a.cyl {
+		ca := &a.cyl[i]
+		for j := range b.cyl {
+			cb := &b.cyl[j]
+			// MCC pairs only minutiae whose directions differ by under π/2.
+			d := ca.Dir - cb.Dir
+			if d < 0 {
+				d = -d
+			}
+			if d > math.Pi {
+				d = 2*math.Pi - d
+			}
+			if d > math.Pi/2 {
+				continue
+			}
+			s := localSim(ca, cb)
+			if s <= 0 || (k == n && s <= top[n-1].sim) {
+				continue
+			}
+			p := k
+			if k < n {
+				k++
+			} else {
+				p = n - 1
+			}
+			for p > 0 && top[p-1].sim < s {
+				top[p] = top[p-1]
+				p--
+			}
+			top[p] = pair{uint16(i), uint16(j), s}
+		}
+	}
+	return k
+}
+
+func refRelax(a, b *Prepared, ps []pair, np int) float64 {
+	n := len(ps)
+	var rho [maxRelax][maxRelax]float32
+	for i := 0; i < n; i++ {
+		a1, b1 := &a.cyl[ps[i].a], &b.cyl[ps[i].b]
+		for j := i + 1; j < n; j++ {
+			a2, b2 := &a.cyl[ps[j].a], &b.cyl[ps[j].b]
+			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
+				continue // one minutia cannot match two
+			}
+			dxa, dya := a2.X-a1.X, a2.Y-a1.Y
+			dxb, dyb := b2.X-b1.X, b2.Y-b1.Y
+			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
+			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
+			d1 := distCompat(abs32(da - db))
+			if d1 == 0 {
+				continue
+			}
+			d2 := angleCompat(abs32(angleDiff32(a1.Dir, a2.Dir) - angleDiff32(b1.Dir, b2.Dir)))
+			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
+			d3 := angleCompat(abs32(angleDiff32(a1.Dir, ra) - angleDiff32(b1.Dir, rb)))
+			r := d1 * d2 * d3
+			rho[i][j], rho[j][i] = r, r
+		}
+	}
+	var lam, next [maxRelax]float32
+	for i := range ps {
+		lam[i] = ps[i].sim
+	}
+	for it := 0; it < relaxIters; it++ {
+		for i := 0; i < n; i++ {
+			var s float32
+			for j := 0; j < n; j++ {
+				s += rho[i][j] * lam[j]
+			}
+			next[i] = relaxW*lam[i] + (1-relaxW)*s/float32(n-1)
+		}
+		lam = next
+	}
+	// Keep the np pairs whose similarity survived relaxation best.
+	var eff [maxRelax]float32
+	var idx [maxRelax]int
+	for i := 0; i < n; i++ {
+		eff[i] = lam[i] / ps[i].sim
+		idx[i] = i
+		for p := i; p > 0 && eff[idx[p-1]] < eff[idx[p]]; p-- {
+			idx[p], idx[p-1] = idx[p-1], idx[p]
+		}
+	}
+	var sum float32
+	for _, i := range idx[:min(np, n)] {
+		sum += lam[i]
+	}
+	return float64(sum) / float64(np)
+}
+
+// TestCompareMatchesReference checks the optimised Compare and QuickScore
+// against the reference on real templates, all pairs, both orders.
+func TestCompareMatchesReference(t *testing.T) {
+	ps := realTemplates(t, "FVC2002_DB1_B", 16)
+	for i, a := range ps {
+		for j, b := range ps {
+			if got, want := Compare(a, b), refCompare(a, b); got != want {
+				t.Fatalf("Compare(%d, %d) = %v, reference %v", i, j, got, want)
+			}
+			plain := &Prepared{cyl: b.cyl}
+			if got, want := QuickScore(a, b), QuickScore(a, plain); got != want {
+				t.Fatalf("QuickScore(%d, %d) = %v, plain scan %v", i, j, got, want)
+			}
+		}
+	}
+}
+
+// realTemplates prepares up to n impressions of an FVC set (two per finger).
+func realTemplates(t testing.TB, set string, n int) []*Prepared {
+	t.Helper()
+	var out []*Prepared
+	for f := 101; f <= 110 && len(out) < n; f++ {
+		for i := 1; i <= 2 && len(out) < n; i++ {
+			tpl, _, err := Extract(load(t, set, fmt.Sprintf("%d_%d.tif", f, i)), nil)
+			if err == nil {
+				out = append(out, Prepare(tpl))
+			}
+		}
+	}
+	return out
+}

@@ -99,17 +99,6 @@ type Summary struct {
 	UpdatedAt time.Time
 }
 
-var idRe = regexp.MustCompile(`^[0-9]{12}$`)
-
-// ValidIDNumber reports whether s has the form of a 12-digit citizen ID
-// number with a province code 001–096.
-func ValidIDNumber(s string) bool {
-	if !idRe.MatchString(s) {
-		return false
-	}
-	p := (int(s[0]-'0'))*100 + int(s[1]-'0')*10 + int(s[2]-'0')
-	return p >= 1 && p <= 96
-}
 
 var kindRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 

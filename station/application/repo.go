@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/devices/chip/mrz"
 	"github.com/dinhdanh/dinhdanh/station/idnum"
 	"strconv"
 	"strings"
@@ -67,7 +68,7 @@ func (r *Repo) audit(ctx context.Context, a Actor, action, uuid, outcome string,
 // Create starts a draft application for the citizen on card, by the
 // officer a, and returns its UUID.
 func (r *Repo) Create(ctx context.Context, a Actor, card Card) (string, error) {
-	if !ValidIDNumber(card.IDNumber) {
+	if mrz.CheckIDNumber(card.IDNumber) != nil {
 		return "", errors.New("create application: ID number must be 12 digits with a province code 001-096")
 	}
 	if strings.TrimSpace(card.FullName) == "" {

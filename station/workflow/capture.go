@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"github.com/dinhdanh/dinhdanh/devices/chip/mrz"
 	"image"
 	"net/mail"
 	"strings"
@@ -68,12 +69,8 @@ func normDate(s string) (string, error) {
 // ValidateIDNumber checks the structure of a 12-digit CCCD number: digits
 // only, a province code 001–096 and a sex/century digit.
 func ValidateIDNumber(id string) error {
-	if len(id) != 12 || !allDigits(id) {
-		return fmt.Errorf("%w: the ID number has 12 digits", ErrBadMRZ)
-	}
-	p := int(id[0]-'0')*100 + int(id[1]-'0')*10 + int(id[2]-'0')
-	if p < 1 || p > 96 {
-		return fmt.Errorf("%w: ID number starts with province code %03d, which does not exist", ErrBadMRZ, p)
+	if err := mrz.CheckIDNumber(id); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadMRZ, err)
 	}
 	return nil
 }

@@ -99,7 +99,6 @@ type Summary struct {
 	UpdatedAt time.Time
 }
 
-
 var kindRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
 // NewUUID returns a random (version 4) UUID.

@@ -44,6 +44,7 @@ require (
 	golang.org/x/image v0.24.0
 	golang.org/x/net v0.47.0 // indirect
 	golang.org/x/sys v0.49.0
+	golang.org/x/term v0.37.0
 	golang.org/x/text v0.31.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

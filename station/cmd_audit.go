@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/user"
 	"strings"
 	"time"
 
@@ -26,26 +25,6 @@ func init() {
 const (
 	exitAuditBroken = 3 // the chain has an unacknowledged break
 )
-
-// privacyActor reads who runs a command. Until officer log-in lands for
-// the command line, the name defaults to the OS user and the role is taken
-// from the flag as given: the audit log records both, but nothing
-// authenticates them yet.
-func privacyActor(fs *flag.FlagSet, defaultRole access.Role) func() (access.Actor, error) {
-	def := "unknown"
-	if u, err := user.Current(); err == nil {
-		def = "os:" + u.Username
-	}
-	name := fs.String("as", def, "who runs this (recorded in the audit log)")
-	role := fs.String("role", string(defaultRole), "role of who runs this: officer, supervisor, technician or system (not authenticated yet)")
-	return func() (access.Actor, error) {
-		r, err := access.ParseRole(*role)
-		if err != nil {
-			return access.Actor{}, &exitError{Code: 2, Err: err}
-		}
-		return access.Actor{Name: *name, Role: r}, nil
-	}
-}
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage := func() {
@@ -170,12 +149,12 @@ func parseDay(s string, end bool) (time.Time, error) {
 
 func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var from, to, out *string
-	var actor func() (access.Actor, error)
+	var op *operator
 	cfg, _, err := parseConfig("audit export", args, stderr, func(fs *flag.FlagSet) {
 		from = fs.String("from", "", "first day (YYYY-MM-DD) or instant (RFC 3339) to export")
 		to = fs.String("to", "", "last day included (YYYY-MM-DD) or instant excluded (RFC 3339)")
 		out = fs.String("out", "", "write to this file (mode 0600) instead of stdout")
-		actor = privacyActor(fs, access.Supervisor)
+		op = operatorFlag(fs)
 	})
 	if err != nil {
 		return err
@@ -191,8 +170,7 @@ func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return &exitError{Code: 2, Err: err}
 	}
-	a, err := actor()
-	if err != nil {
+	if err := op.readPassword(nil, stderr); err != nil {
 		return err
 	}
 	st, err := openStation(ctx, cfg, openOptions{})
@@ -200,6 +178,10 @@ func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer st.Close()
+	a, err := op.login(ctx, st, stderr)
+	if err != nil {
+		return err
+	}
 	l := st.Log
 	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.ExportAudit, "audit_log"); err != nil {
 		return &exitError{Code: 4, Err: err}
@@ -223,26 +205,29 @@ func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func auditAck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var note *string
-	var actor func() (access.Actor, error)
+	var op *operator
 	cfg, _, err := parseConfig("audit ack", args, stderr, func(fs *flag.FlagSet) {
 		note = fs.String("note", "", "what was done about it (reported to whom), recorded in the log")
-		actor = privacyActor(fs, access.Supervisor)
+		op = operatorFlag(fs)
 	})
-	if err != nil {
-		return err
-	}
-	a, err := actor()
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(*note) == "" {
 		return &exitError{Code: 2, Err: errors.New("--note is required: say what was done about the break")}
 	}
+	if err := op.readPassword(nil, stderr); err != nil {
+		return err
+	}
 	st, err := openStation(ctx, cfg, openOptions{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	a, err := op.login(ctx, st, stderr)
+	if err != nil {
+		return err
+	}
 	l := st.Log
 	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.AcknowledgeAuditCorruption, "audit_log"); err != nil {
 		return &exitError{Code: 4, Err: err}

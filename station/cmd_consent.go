@@ -21,7 +21,7 @@ func init() {
 func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage := func() {
 		fmt.Fprintln(stderr, `usage: station consent text [--version V] [--lang vi|en]
-       station consent show --app UUID [--db PATH] [--as NAME --role officer|supervisor]`)
+       station consent show --app UUID [--db PATH] --user NAME`)
 	}
 	if len(args) == 0 || (args[0] != "text" && args[0] != "show") {
 		usage()
@@ -33,11 +33,11 @@ func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	sub := args[0]
 	// The notice's language is the station's -lang setting.
 	var version, app *string
-	var actor func() (access.Actor, error)
+	var op *operator
 	cfg, _, err := parseConfig("consent "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
 		version = fs.String("version", consenttext.Current, "text: notice version")
 		app = fs.String("app", "", "show: application UUID")
-		actor = privacyActor(fs, access.Officer)
+		op = operatorFlag(fs)
 	})
 	if err != nil {
 		return err
@@ -51,18 +51,21 @@ func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "\nSHA-256: %s\n", consent.TextHash(t))
 		return nil
 	}
-	a, err := actor()
-	if err != nil {
-		return err
-	}
 	if *app == "" {
 		return &exitError{Code: 2, Err: errors.New("--app is required")}
+	}
+	if err := op.readPassword(nil, stderr); err != nil {
+		return err
 	}
 	st, err := openStation(ctx, cfg, openOptions{})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	a, err := op.login(ctx, st, stderr)
+	if err != nil {
+		return err
+	}
 	l := st.Log
 	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.ViewCitizenData, *app); err != nil {
 		return &exitError{Code: 4, Err: err}

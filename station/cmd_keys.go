@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/dinhdanh/dinhdanh/station/access"
 	"github.com/dinhdanh/dinhdanh/station/keys"
 )
 
@@ -16,10 +17,10 @@ func init() {
 }
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var actor *string
+	var op *operator
 	cfg, action, err := parseAction("keys", args, stderr, "  init    create the station key file (0600) and the first data key\n  show    print the station ID and public key (for enrolment upstream)\n  rotate  new data key; re-seal all applications and the template cache\n  rotate-kek  new key-encryption key in the key file; re-wrap the data keys\n",
 		[]string{"init", "show", "rotate", "rotate-kek"}, func(fs *flag.FlagSet) {
-			actor = fs.String("actor", "technician", "who rotates (recorded in the audit log)")
+			op = operatorFlag(fs) // rotate, rotate-kek: a supervisor
 		})
 	if err != nil {
 		return err
@@ -38,28 +39,54 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			base64.StdEncoding.EncodeToString(st.Key.Signing.Public().(ed25519.PublicKey)), st.Keyring.ActiveKeyID(), cfg.KeyFile)
 		return nil
 	case "rotate":
+		if err := op.readPassword(nil, stderr); err != nil {
+			return err
+		}
 		st, err := openStation(ctx, cfg, openOptions{NeedKeys: true, Stores: true})
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		n, err := st.Keyring.Rotate(ctx, st.Log, *actor, st.Apps, st.Cache)
+		a, err := keysOperator(ctx, op, st, stderr)
+		if err != nil {
+			return err
+		}
+		n, err := st.Keyring.Rotate(ctx, st.Log, a.Name, st.Apps, st.Cache)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "data key %d active; %d blobs re-sealed\n", st.Keyring.ActiveKeyID(), n)
 		return nil
 	case "rotate-kek":
+		if err := op.readPassword(nil, stderr); err != nil {
+			return err
+		}
 		st, err := openStation(ctx, cfg, openOptions{NeedKeys: true})
 		if err != nil {
 			return err
 		}
 		defer st.Close()
-		if err := keys.RotateKEK(ctx, st.DB, cfg.KeyFile, st.Log, *actor); err != nil {
+		a, err := keysOperator(ctx, op, st, stderr)
+		if err != nil {
+			return err
+		}
+		if err := keys.RotateKEK(ctx, st.DB, cfg.KeyFile, st.Log, a.Name); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "key-encryption key rotated; data keys re-wrapped")
 		return nil
 	}
 	return &exitError{Code: 2, Err: fmt.Errorf("unknown keys action %q", action)}
+}
+
+// keysOperator authenticates who rotates keys and checks they may.
+func keysOperator(ctx context.Context, op *operator, st *station, stderr io.Writer) (access.Actor, error) {
+	a, err := op.login(ctx, st, stderr)
+	if err != nil {
+		return a, err
+	}
+	if err := (access.Guard{Rec: st.Log}).Allow(ctx, a, access.RotateKeys, "keys"); err != nil {
+		return a, &exitError{Code: exitDenied, Err: err}
+	}
+	return a, nil
 }

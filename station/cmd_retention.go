@@ -34,8 +34,9 @@ func retentionJob(st *station) *retention.Job {
 
 func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage := func() {
-		fmt.Fprintln(stderr, `usage: station retention run    [--db PATH] [--as NAME --role system|supervisor]
-       station retention policy [--db PATH] [--set CLASS=DAYS]... [--as NAME --role supervisor]`)
+		fmt.Fprintln(stderr, `usage: station retention run    --user NAME [--db PATH]
+       station retention policy [--db PATH] [--set CLASS=DAYS... --user NAME]
+(the nightly "station sync" runs the retention job itself, as the system, with no password)`)
 	}
 	if len(args) == 0 || (args[0] != "run" && args[0] != "policy") {
 		usage()
@@ -46,30 +47,36 @@ func runRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sub := args[0]
 	var sets []string
-	defRole := access.System
-	if sub == "policy" {
-		defRole = access.Supervisor
-	}
-	var actor func() (access.Actor, error)
+	var op *operator
 	cfg, _, err := parseConfig("retention "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.Func("set", "policy: set a class's retention, e.g. biometric_evidence=30 (repeatable)", func(s string) error {
 			sets = append(sets, s)
 			return nil
 		})
-		actor = privacyActor(fs, defRole)
+		op = operatorFlag(fs)
 	})
 	if err != nil {
 		return err
 	}
-	a, err := actor()
-	if err != nil {
-		return err
+	// Showing the policy needs no log-in; changing it or running the job
+	// by hand does.
+	needUser := sub == "run" || len(sets) > 0
+	if needUser {
+		if err := op.readPassword(nil, stderr); err != nil {
+			return err
+		}
 	}
 	st, err := openStation(ctx, cfg, openOptions{Stores: sub == "run"})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	var a access.Actor
+	if needUser {
+		if a, err = op.login(ctx, st, stderr); err != nil {
+			return err
+		}
+	}
 	db, l := st.DB, st.Log
 	p, err := retention.LoadPolicy(ctx, db)
 	if err != nil {

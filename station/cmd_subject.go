@@ -60,8 +60,8 @@ var subjectStdin io.Reader = os.Stdin
 
 func runSubject(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	usage := func() {
-		fmt.Fprintln(stderr, `usage: station subject export --id ID|- --out DIR [--db PATH] [--as NAME --role supervisor]
-       station subject erase  --id ID|- --yes   [--db PATH] [--as NAME --role supervisor]`)
+		fmt.Fprintln(stderr, `usage: station subject export --id ID|- --out DIR [--db PATH] --user NAME
+       station subject erase  --id ID|- --yes   [--db PATH] --user NAME`)
 	}
 	if len(args) == 0 {
 		usage()
@@ -77,21 +77,28 @@ func runSubject(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var idFlag, out *string
 	var yes *bool
-	var actor func() (access.Actor, error)
+	var op *operator
 	cfg, _, err := parseConfig("subject "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
 		idFlag = fs.String("id", "", "the citizen's 12-digit ID number, or - to read it from stdin")
 		out = fs.String("out", "", "export: folder to write subject.json and files into (must not exist or be empty)")
 		yes = fs.Bool("yes", false, "erase: confirm the erasure")
-		actor = privacyActor(fs, access.Supervisor)
+		op = operatorFlag(fs)
 	})
 	if err != nil {
 		return err
 	}
-	a, err := actor()
-	if err != nil {
+	// The password comes first when both it and the ID are read from
+	// stdin: one line each, password then ID.
+	var idSrc io.Reader = subjectStdin
+	var in *bufio.Reader
+	if *idFlag == "-" {
+		in = bufio.NewReader(subjectStdin)
+		idSrc = in
+	}
+	if err := op.readPassword(in, stderr); err != nil {
 		return err
 	}
-	id, err := readID(*idFlag, subjectStdin)
+	id, err := readID(*idFlag, idSrc)
 	if err != nil {
 		return &exitError{Code: 2, Err: err}
 	}
@@ -106,6 +113,10 @@ func runSubject(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
+	a, err := op.login(ctx, st, stderr)
+	if err != nil {
+		return err
+	}
 	svc := subjectService(st, a)
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dinhdanh/dinhdanh/station/application"
+	"github.com/dinhdanh/dinhdanh/station/auth"
 	"github.com/dinhdanh/dinhdanh/station/config"
 	"github.com/dinhdanh/dinhdanh/sync/cache"
 )
@@ -79,7 +80,8 @@ func stationWithApp(t *testing.T, cfg *config.Config) (uuid, idNumber string) {
 func TestRetentionRunPurgesApplicationEvidence(t *testing.T) {
 	cfg := isolate(t)
 	uuid, _ := stationWithApp(t, cfg)
-	code, out := runCmd(t, "retention", "run")
+	addUser(t, cfg, "", "hung", auth.Supervisor)
+	code, out := runCmd(t, "retention", "run", "--user", "hung")
 	if code != 0 {
 		t.Fatalf("retention run: %d %s", code, out)
 	}
@@ -101,8 +103,9 @@ func TestRetentionRunPurgesApplicationEvidence(t *testing.T) {
 func TestSubjectExportFindsApplication(t *testing.T) {
 	cfg := isolate(t)
 	uuid, id := stationWithApp(t, cfg)
+	addUser(t, cfg, "", "hung", auth.Supervisor)
 	dir := filepath.Join(t.TempDir(), "out")
-	code, out := runCmd(t, "subject", "export", "--id", id, "--out", dir)
+	code, out := runCmd(t, "subject", "export", "--id", id, "--out", dir, "--user", "hung")
 	if code != 0 || strings.Contains(out, id) {
 		t.Fatalf("export: %d %s", code, out)
 	}
@@ -132,8 +135,9 @@ func TestSubjectExportFindsApplication(t *testing.T) {
 func TestSubjectEraseRemovesCacheEntry(t *testing.T) {
 	cfg := isolate(t)
 	stationWithApp(t, cfg)
+	addUser(t, cfg, "", "hung", auth.Supervisor)
 	cached := cache.SyntheticCitizen(7, 2, cache.RandomFingers(16)).IDNumber
-	code, out := runCmd(t, "subject", "erase", "--id", cached, "--yes")
+	code, out := runCmd(t, "subject", "erase", "--id", cached, "--yes", "--user", "hung")
 	if code != 0 || !strings.Contains(out, `"template_cache"`) {
 		t.Fatalf("erase: %d %s", code, out)
 	}

@@ -178,14 +178,11 @@ func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer st.Close()
-	a, err := op.login(ctx, st, stderr)
+	a, err := op.authorize(ctx, st, stderr, access.ExportAudit, "audit_log")
 	if err != nil {
 		return err
 	}
 	l := st.Log
-	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.ExportAudit, "audit_log"); err != nil {
-		return &exitError{Code: 4, Err: err}
-	}
 	w := stdout
 	if *out != "" {
 		file, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -224,14 +221,11 @@ func auditAck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	a, err := op.login(ctx, st, stderr)
+	a, err := op.authorize(ctx, st, stderr, access.AcknowledgeAuditCorruption, "audit_log")
 	if err != nil {
 		return err
 	}
 	l := st.Log
-	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.AcknowledgeAuditCorruption, "audit_log"); err != nil {
-		return &exitError{Code: 4, Err: err}
-	}
 	in, err := l.Acknowledge(ctx, a.Name, *note)
 	if err != nil {
 		return err

@@ -62,14 +62,11 @@ func runConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	a, err := op.login(ctx, st, stderr)
+	a, err := op.authorize(ctx, st, stderr, access.ViewCitizenData, *app)
 	if err != nil {
 		return err
 	}
 	l := st.Log
-	if err := (access.Guard{Rec: l}).Allow(ctx, a, access.ViewCitizenData, *app); err != nil {
-		return &exitError{Code: 4, Err: err}
-	}
 	r, err := consent.NewStore(l).Get(ctx, *app)
 	if err != nil {
 		return err

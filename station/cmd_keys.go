@@ -47,7 +47,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer st.Close()
-		a, err := keysOperator(ctx, op, st, stderr)
+		a, err := op.authorize(ctx, st, stderr, access.RotateKeys, "keys")
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		defer st.Close()
-		a, err := keysOperator(ctx, op, st, stderr)
+		a, err := op.authorize(ctx, st, stderr, access.RotateKeys, "keys")
 		if err != nil {
 			return err
 		}
@@ -77,16 +77,4 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	return &exitError{Code: 2, Err: fmt.Errorf("unknown keys action %q", action)}
-}
-
-// keysOperator authenticates who rotates keys and checks they may.
-func keysOperator(ctx context.Context, op *operator, st *station, stderr io.Writer) (access.Actor, error) {
-	a, err := op.login(ctx, st, stderr)
-	if err != nil {
-		return a, err
-	}
-	if err := (access.Guard{Rec: st.Log}).Allow(ctx, a, access.RotateKeys, "keys"); err != nil {
-		return a, &exitError{Code: exitDenied, Err: err}
-	}
-	return a, nil
 }

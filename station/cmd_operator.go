@@ -102,3 +102,16 @@ func (o *operator) login(ctx context.Context, st *station, stderr io.Writer) (ac
 	}
 	return access.Actor{Name: u.Name, Role: r}, nil
 }
+
+// authorize logs the operator in and checks one permission on object
+// through the audited access guard. A failed log-in or a denial is exit 4.
+func (o *operator) authorize(ctx context.Context, st *station, stderr io.Writer, perm access.Permission, object string) (access.Actor, error) {
+	a, err := o.login(ctx, st, stderr)
+	if err != nil {
+		return a, err
+	}
+	if err := (access.Guard{Rec: st.Log}).Allow(ctx, a, perm, object); err != nil {
+		return a, &exitError{Code: exitDenied, Err: err}
+	}
+	return a, nil
+}

@@ -3,7 +3,6 @@ package template
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 )
 
 // MarshalANSI encodes t as an ANSI INCITS 378-2004 finger minutiae record
@@ -27,25 +26,7 @@ func MarshalANSI(t *Template) ([]byte, error) {
 		b = binary.BigEndian.AppendUint16(b, uint16(n))
 	}
 	b = binary.BigEndian.AppendUint32(b, 0) // CBEFF product ID
-	b = binary.BigEndian.AppendUint16(b, 0) // capture equipment
-	b = binary.BigEndian.AppendUint16(b, uint16(t.Width))
-	b = binary.BigEndian.AppendUint16(b, uint16(t.Height))
-	c := uint16(ppcm(t.PPI))
-	b = binary.BigEndian.AppendUint16(b, c)
-	b = binary.BigEndian.AppendUint16(b, c)
-	b = append(b, 1, 0)
-	b = append(b, t.Position, 0, t.Quality, byte(len(t.Minutiae)))
-	for _, m := range t.Minutiae {
-		if m.X < 0 || m.X >= 1<<14 || m.Y < 0 || m.Y >= 1<<14 {
-			return nil, fmt.Errorf("ansi 378: minutia at (%d,%d) out of range", m.X, m.Y)
-		}
-		b = binary.BigEndian.AppendUint16(b, uint16(m.Kind&3)<<14|uint16(m.X))
-		b = binary.BigEndian.AppendUint16(b, uint16(m.Y))
-		a := int(math.Round(normAngle(m.Angle)/(2*math.Pi)*180)) % 180
-		b = append(b, byte(a), m.Quality)
-	}
-	b = binary.BigEndian.AppendUint16(b, 0)
-	return b, nil
+	return appendView(b, t, 180, "ansi 378")
 }
 
 // ParseANSI decodes an ANSI INCITS 378-2004 record (short or long length

@@ -19,24 +19,7 @@ func MarshalISO(t *Template) ([]byte, error) {
 	b := make([]byte, 0, n)
 	b = append(b, "FMR\x00 20\x00"...)
 	b = binary.BigEndian.AppendUint32(b, uint32(n))
-	b = binary.BigEndian.AppendUint16(b, 0) // capture equipment
-	b = binary.BigEndian.AppendUint16(b, uint16(t.Width))
-	b = binary.BigEndian.AppendUint16(b, uint16(t.Height))
-	c := uint16(ppcm(t.PPI))
-	b = binary.BigEndian.AppendUint16(b, c)
-	b = binary.BigEndian.AppendUint16(b, c)
-	b = append(b, 1, 0)
-	b = append(b, t.Position, 0, t.Quality, byte(len(t.Minutiae)))
-	for _, m := range t.Minutiae {
-		if m.X < 0 || m.X >= 1<<14 || m.Y < 0 || m.Y >= 1<<14 {
-			return nil, fmt.Errorf("iso 19794-2: minutia at (%d,%d) out of range", m.X, m.Y)
-		}
-		b = binary.BigEndian.AppendUint16(b, uint16(m.Kind&3)<<14|uint16(m.X))
-		b = binary.BigEndian.AppendUint16(b, uint16(m.Y))
-		b = append(b, byte(int(math.Round(normAngle(m.Angle)/(2*math.Pi)*256))&0xff), m.Quality)
-	}
-	b = binary.BigEndian.AppendUint16(b, 0) // no extended data
-	return b, nil
+	return appendView(b, t, 256, "iso 19794-2")
 }
 
 // ParseISO decodes an ISO/IEC 19794-2:2005 record. Only the first finger
@@ -130,4 +113,29 @@ func checkExtended(p []byte, std string) error {
 		p = p[l:]
 	}
 	return nil
+}
+
+// appendView appends what ISO 19794-2 and ANSI 378 share after their
+// length fields: capture equipment, image size and resolution, one finger
+// view with its minutiae, and an empty extended-data block. The formats
+// differ only in the angle unit: 360°/256 for ISO, 2° (180 steps) for ANSI.
+func appendView(b []byte, t *Template, angleSteps int, format string) ([]byte, error) {
+	b = binary.BigEndian.AppendUint16(b, 0) // capture equipment
+	b = binary.BigEndian.AppendUint16(b, uint16(t.Width))
+	b = binary.BigEndian.AppendUint16(b, uint16(t.Height))
+	c := uint16(ppcm(t.PPI))
+	b = binary.BigEndian.AppendUint16(b, c)
+	b = binary.BigEndian.AppendUint16(b, c)
+	b = append(b, 1, 0)
+	b = append(b, t.Position, 0, t.Quality, byte(len(t.Minutiae)))
+	for _, m := range t.Minutiae {
+		if m.X < 0 || m.X >= 1<<14 || m.Y < 0 || m.Y >= 1<<14 {
+			return nil, fmt.Errorf("%s: minutia at (%d,%d) out of range", format, m.X, m.Y)
+		}
+		b = binary.BigEndian.AppendUint16(b, uint16(m.Kind&3)<<14|uint16(m.X))
+		b = binary.BigEndian.AppendUint16(b, uint16(m.Y))
+		a := int(math.Round(normAngle(m.Angle)/(2*math.Pi)*float64(angleSteps))) % angleSteps
+		b = append(b, byte(a), m.Quality)
+	}
+	return binary.BigEndian.AppendUint16(b, 0), nil // no extended data
 }

@@ -63,10 +63,10 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.023–0.035, "station eval finger --all", column thr1k).
+// for FMR ≤ 0.1% (0.027–0.036, "station eval finger --all", column thr1k).
 // With 2,800 impostor pairs per set it is a coarse calibration; deployments
 // wanting FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.035
+const DefaultThreshold = 0.036
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.cyl) }
@@ -313,6 +313,10 @@ const (
 	angleSteps = 512 // entries over [0, π]
 )
 
+// distStretch scales the distance tolerance with the distance: skin
+// stretches, so far-apart minutiae move further relative to each other.
+const distStretch = 0.0025
+
 var distTab = func() (t [distMax*distSteps + 1]float32) {
 	for i := range t {
 		v := sigmoid(float64(i)/distSteps, 5, -1.6)
@@ -406,13 +410,15 @@ func relax(a, b *Prepared, ps []pair, np int) float64 {
 			dxb, dyb := bx[j]-bx[i], by[j]-by[i]
 			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
 			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
-			d1 := distCompat(abs32(da - db))
+			d1 := distCompat(abs32(da-db) / (1 + (da+db)*distStretch))
 			if d1 == 0 {
 				continue
 			}
-			d2 := angleCompat(abs32(angleDiff32(ad[i], ad[j]) - angleDiff32(bd[i], bd[j])))
+			// Signed differences, as in MCC: with absolute ones a mirrored
+			// constellation would look compatible.
+			d2 := angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
 			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
-			d3 := angleCompat(abs32(angleDiff32(ad[i], ra) - angleDiff32(bd[i], rb)))
+			d3 := angleCompat(angleDiff32(wrap32(ad[i]-ra), wrap32(bd[i]-rb)))
 			r := d1 * d2 * d3
 			if r == 0 {
 				continue
@@ -453,6 +459,17 @@ func relax(a, b *Prepared, ps []pair, np int) float64 {
 		sum += lam[i]
 	}
 	return float64(sum) / float64(np)
+}
+
+// wrap32 brings an angle difference into [-π, π].
+func wrap32(d float32) float32 {
+	for d > math.Pi {
+		d -= 2 * math.Pi
+	}
+	for d < -math.Pi {
+		d += 2 * math.Pi
+	}
+	return d
 }
 
 func abs32(v float32) float32 {

@@ -99,8 +99,8 @@ func TestAccExp(t *testing.T) {
 		if 100*r.EER > peerEER[name] {
 			mark = " WORSE"
 		}
-		lines = append(lines, fmt.Sprintf("%-14s EER %6.2f%% (peer %5.2f)%-6s xEER %6.2f%% xFMR1k %6.2f%% thr1k %.3f topImp %.3f imp2 %.3f below %d: %s",
-			name, 100*r.EER, peerEER[name], mark, 100*x.EER, 100*x.FMR1000, x.Threshold1000, top, imp[len(imp)-2], len(low), strings.Join(low[:min(len(low), 12)], ", ")))
+		lines = append(lines, fmt.Sprintf("%-14s EER %6.2f%% (peer %5.2f)%-6s xEER %6.2f%% xFMR1k %6.2f%% thr1k %.3f gen p10/p50 %.3f/%.3f topImp %.3f imp2 %.3f below %d: %s",
+			name, 100*r.EER, peerEER[name], mark, 100*x.EER, 100*x.FMR1000, x.Threshold1000, gps[len(gps)/10].s, gps[len(gps)/2].s, top, imp[len(imp)-2], len(low), strings.Join(low[:min(len(low), 12)], ", ")))
 		sum += 100 * r.EER
 		xsum += 100 * x.EER
 		psum += peerEER[name]

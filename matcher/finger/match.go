@@ -63,10 +63,10 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.025–0.039, "station eval finger --all", column thr1k).
+// for FMR ≤ 0.1% (0.022–0.038, "station eval finger --all", column thr1k).
 // With 2,800 impostor pairs per set it is a coarse calibration; deployments
 // wanting FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.039
+const DefaultThreshold = 0.038
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.cyl) }
@@ -129,7 +129,7 @@ type pair struct {
 // when the distances and angles between them agree in both templates, and
 // pairs that no other pair supports lose weight.
 const (
-	maxRelax   = 32  // candidate pairs kept for relaxation
+	maxRelax   = 48  // candidate pairs kept for relaxation (MCC: min(nA, nB))
 	relaxIters = 5   // iterations
 	relaxW     = 0.5 // weight kept from the previous iteration
 )

@@ -26,6 +26,7 @@ func Prepare(t *template.Template) *Prepared {
 	if t.PPI > 0 && math.Abs(float64(t.PPI)-500) > 10 {
 		s := 500 / float64(t.PPI)
 		c := *t
+		c.Width, c.Height = int(math.Round(float64(t.Width)*s)), int(math.Round(float64(t.Height)*s))
 		c.Minutiae = make([]template.Minutia, len(t.Minutiae))
 		for i, m := range t.Minutiae {
 			m.X, m.Y = int(math.Round(float64(m.X)*s)), int(math.Round(float64(m.Y)*s))

@@ -137,7 +137,7 @@ func replicate(src []*Prepared, n int, rng *rand.Rand) []*Prepared {
 			c.Dir = float32(math.Mod(float64(c.Dir)+th, 2*math.Pi))
 			q.cyl = append(q.cyl, c)
 		}
-		q.sortDirs()
+		q.layout()
 		out = append(out, q)
 	}
 	return out

@@ -1,0 +1,67 @@
+package finger
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRowKernel holds the CPU's row kernel to the portable one, lane by
+// lane and bit for bit, on real templates (direction ties and thresholds
+// included) and on random cylinders.
+func TestRowKernel(t *testing.T) {
+	if rowKernel == nil {
+		t.Skip("no row kernel for this CPU; the portable scan is used")
+	}
+	ps := realTemplates(t, "FVC2002_DB1_B", 8)
+	r := rand.New(rand.NewPCG(1, 2))
+	var random []cylinder
+	for range 64 {
+		c := cylinder{Dir: float32(r.Float64() * 2 * math.Pi), Valid: r.Uint64() | r.Uint64()}
+		if r.IntN(4) == 0 {
+			c.Valid = ^uint64(0)
+		}
+		for k := range c.Bits {
+			c.Bits[k] = r.Uint64() & r.Uint64() & c.Valid
+		}
+		c.NV = uint32(popcount(c.Valid))
+		random = append(random, c)
+	}
+	// Directions exactly π and π/2 apart, the rounding edge of dirCompatible.
+	random[1].Dir, random[2].Dir = random[0].Dir+math.Pi, random[0].Dir+math.Pi/2
+	sets := [][]cylinder{random}
+	for _, p := range ps {
+		sets = append(sets, p.cyl)
+	}
+	for _, bs := range sets {
+		blk := blocks(bs)
+		for len(blk) > 8 {
+			blk = blk[:8]
+		}
+		for _, as := range sets {
+			for i := range as {
+				for _, thr := range []float32{0, 0.3, 0.55, 2} {
+					var got, want [64]float32
+					gm := rowKernel(&as[i], blk, thr, &got)
+					wm := simRowGo(&as[i], blk, thr, &want)
+					if gm != wm {
+						t.Fatalf("cylinder %d, thr %v: mask %x, portable %x", i, thr, gm, wm)
+					}
+					for j := range want[:8*len(blk)] {
+						if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+							t.Fatalf("cylinder %d lane %d: %v, portable %v", i, j, got[j], want[j])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func popcount(v uint64) int {
+	n := 0
+	for ; v != 0; v &= v - 1 {
+		n++
+	}
+	return n
+}

@@ -423,47 +423,46 @@ func angleDiff32(a, b float32) float32 {
 	return d
 }
 
-func relax(a, b *Prepared, ps []pair, np int) float64 {
-	n := len(ps)
-	// The pairs' minutiae side by side, so the n²/2 compatibility loop
-	// reads contiguous memory.
-	var ax, ay, ad, bx, by, bd [maxRelax]float32
+// relaxInput lays out the minutiae of candidate pairs ps for compat.
+func relaxInput(a, b *Prepared, ps []pair) relaxIn {
+	var in relaxIn
 	for i, p := range ps {
 		ca, cb := &a.cyl[p.a], &b.cyl[p.b]
-		ax[i], ay[i], ad[i] = ca.X, ca.Y, ca.Dir
-		bx[i], by[i], bd[i] = cb.X, cb.Y, cb.Dir
+		in.AX[i], in.AY[i], in.AD[i] = ca.X, ca.Y, ca.Dir
+		in.BX[i], in.BY[i], in.BD[i] = cb.X, cb.Y, cb.Dir
+		in.PA[i], in.PB[i] = int32(p.a), int32(p.b)
 	}
-	// Most compatibilities are zero: keep each row's others as a list, in
-	// ascending column order (row i gets column j < i while j is the outer
-	// index, before its own j > i), so the sums below add the same terms
-	// in the same order as a full matrix product.
-	var nzJ [maxRelax][maxRelax]uint8
-	var nzR [maxRelax][maxRelax]float32
-	var nnz [maxRelax]uint8
+	return in
+}
+
+// relaxIn holds at most 32 pairs.
+var _ [32 - maxRelax]struct{}
+
+func relax(a, b *Prepared, ps []pair, np int) float64 {
+	n := len(ps)
+	in := relaxInput(a, b, ps)
+	// Most compatibilities are zero: nz[i] marks row i's others, and the
+	// sums below visit them in ascending column order, so they add the
+	// same terms in the same order as a full matrix product.
+	var rho [32][32]float32
+	var nz [32]uint64
+	if relaxKernel != nil {
+		relaxKernel(&in, n, &rho, &nz)
+	} else {
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				if r := compat(&in, i, j); r != 0 {
+					rho[i][j] = r
+					nz[i] |= 1 << j
+				}
+			}
+		}
+	}
 	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
-				continue // one minutia cannot match two
-			}
-			dxa, dya := ax[j]-ax[i], ay[j]-ay[i]
-			dxb, dyb := bx[j]-bx[i], by[j]-by[i]
-			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
-			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
-			d1 := distCompat(abs32(da - db))
-			if d1 == 0 {
-				continue
-			}
-			d2 := angleCompat(abs32(angleDiff32(ad[i], ad[j]) - angleDiff32(bd[i], bd[j])))
-			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
-			d3 := angleCompat(abs32(angleDiff32(ad[i], ra) - angleDiff32(bd[i], rb)))
-			r := d1 * d2 * d3
-			if r == 0 {
-				continue
-			}
-			nzJ[i][nnz[i]], nzR[i][nnz[i]] = uint8(j), r
-			nnz[i]++
-			nzJ[j][nnz[j]], nzR[j][nnz[j]] = uint8(i), r
-			nnz[j]++
+		for m := nz[i] &^ (1<<(i+1) - 1); m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m)
+			rho[j][i] = rho[i][j]
+			nz[j] |= 1 << i
 		}
 	}
 	var lam, next [maxRelax]float32
@@ -473,9 +472,9 @@ func relax(a, b *Prepared, ps []pair, np int) float64 {
 	for it := 0; it < relaxIters; it++ {
 		for i := 0; i < n; i++ {
 			var s float32
-			js, rs := nzJ[i][:nnz[i]], nzR[i][:nnz[i]]
-			for c, j := range js {
-				s += rs[c] * lam[j]
+			for m := nz[i]; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				s += rho[i][j] * lam[j]
 			}
 			next[i] = relaxW*lam[i] + (1-relaxW)*s/float32(n-1)
 		}

@@ -1,6 +1,7 @@
 package finger
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -64,4 +65,54 @@ func popcount(v uint64) int {
 		n++
 	}
 	return n
+}
+
+// TestRelaxKernel holds the CPU's compatibility kernel to the portable
+// one, bit for bit, on the candidate pairs of real comparisons and on
+// random minutiae (coincident points and shared minutiae included).
+func TestRelaxKernel(t *testing.T) {
+	if relaxKernel == nil {
+		t.Skip("no relaxation kernel for this CPU; the portable code is used")
+	}
+	check := func(name string, in *relaxIn, n int) {
+		t.Helper()
+		var got, want [32][32]float32
+		var gnz, wnz [32]uint64
+		relaxKernel(in, n, &got, &gnz)
+		relaxCompatGo(in, n, &want, &wnz)
+		for i := range n {
+			if gnz[i] != wnz[i] {
+				t.Fatalf("%s: row %d non-zeros %x, portable %x", name, i, gnz[i], wnz[i])
+			}
+			for j := i + 1; j < n; j++ {
+				if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("%s: ρ[%d][%d] = %v, portable %v", name, i, j, got[i][j], want[i][j])
+				}
+			}
+		}
+	}
+	ps := realTemplates(t, "FVC2002_DB1_B", 12)
+	for x, a := range ps {
+		for y, b := range ps {
+			var top [maxRelax]pair
+			k := topPairs(a, b, top[:min(maxRelax, 32)])
+			in := relaxInput(a, b, top[:k])
+			check(fmt.Sprintf("templates %d, %d", x, y), &in, k)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 2000 {
+		var in relaxIn
+		n := 1 + r.IntN(32)
+		for i := range n {
+			in.AX[i], in.AY[i] = float32(r.IntN(60)), float32(r.IntN(60))
+			in.BX[i], in.BY[i] = float32(r.IntN(60)), float32(r.IntN(60))
+			in.AD[i], in.BD[i] = float32(r.Float64()*2*math.Pi), float32(r.Float64()*2*math.Pi)
+			if r.IntN(8) == 0 {
+				in.AD[i] = 2 * math.Pi
+			}
+			in.PA[i], in.PB[i] = int32(r.IntN(40)), int32(r.IntN(40))
+		}
+		check(fmt.Sprintf("random %d", round), &in, n)
+	}
 }

@@ -56,8 +56,9 @@ type Hit struct {
 // without exact scoring (0 scores everything exactly).
 func (x *Index) Search(probe *Prepared, threshold, prefilter float64) []Hit {
 	var hits []Hit
+	m := new(simMatrix)
 	for i, p := range x.preps {
-		sc, ok := searchScore(probe, p, prefilter)
+		sc, ok := searchScore(probe, p, prefilter, m)
 		if ok && sc >= threshold {
 			hits = append(hits, Hit{x.ids[i], sc})
 		}
@@ -85,7 +86,8 @@ func FusePerson(scores []float64) float64 {
 // searchScore is QuickScore then, if it reaches prefilter, Compare, with
 // the same results, but the cylinder pairs QuickScore looks at are also
 // the first rows of Compare's scan, so survivors do not pay for them twice.
-func searchScore(probe, b *Prepared, prefilter float64) (float64, bool) {
+// m is scratch space, reused from one candidate to the next.
+func searchScore(probe, b *Prepared, prefilter float64, m *simMatrix) (float64, bool) {
 	na, nb := len(probe.cyl), len(b.cyl)
 	if na == 0 || nb == 0 || len(b.dirs) != nb {
 		if prefilter > 0 && QuickScore(probe, b) < prefilter {
@@ -95,6 +97,28 @@ func searchScore(probe, b *Prepared, prefilter float64) (float64, bool) {
 	}
 	np, nr := relaxSize(na, nb)
 	var top [maxRelax]pair
+	if matrixFits(probe, b) {
+		r := 0
+		if prefilter > 0 {
+			r = min(quickCyl, na)
+			m.fill(probe, b, 0, r)
+			var quick [4]pair
+			qk := m.rank(0, r, m.bar(0, r, len(quick)), quick[:], 0)
+			var s float32
+			for _, p := range quick[:qk] {
+				s += p.sim
+			}
+			if float64(s)/4 < prefilter {
+				return 0, false
+			}
+		}
+		m.fill(probe, b, r, na)
+		k := m.rank(0, na, m.bar(0, na, nr), top[:nr], 0)
+		if k < 2 {
+			return 0, true
+		}
+		return relax(probe, b, top[:k], np), true
+	}
 	k, r := 0, 0
 	if prefilter > 0 {
 		var quick [4]pair

@@ -161,6 +161,12 @@ func relaxSize(na, nb int) (np, nr int) {
 // returns how many it found. Ties go to the lower (a, b) index pair, as in
 // a plain row-by-row scan, whatever order b's cylinders are visited in.
 func topPairs(a, b *Prepared, top []pair) int {
+	if matrixFits(a, b) {
+		m := matrixPool.Get().(*simMatrix)
+		defer matrixPool.Put(m)
+		m.fill(a, b, 0, len(a.cyl))
+		return m.rank(0, len(a.cyl), m.bar(0, len(a.cyl), len(top)), top, 0)
+	}
 	if len(b.dirs) != len(b.cyl) {
 		return topPairsScan(a, b, top)
 	}
@@ -239,7 +245,7 @@ func scanRowsKernel(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair,
 			} else if len(quick) > 0 {
 				thr = min(thr, quick[qk-1].sim)
 			}
-			mask := rowKernel(ca, b.blk[c:min(c+8, len(b.blk))], thr, &sims)
+			mask, _ := rowKernel(ca, b.blk[c:min(c+8, len(b.blk))], thr, &sims)
 			for mask != 0 {
 				l := bits.TrailingZeros64(mask)
 				mask &= mask - 1

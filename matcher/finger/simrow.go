@@ -2,6 +2,8 @@ package finger
 
 import (
 	"math"
+	"math/bits"
+	"sync"
 	"unsafe"
 )
 
@@ -55,16 +57,21 @@ var rowConsts = [6]float32{
 }
 
 // rowKernel, when not nil, computes the local similarities of cylinder a
-// against the cylinders of nblk blocks into out (8 per block), zero where
-// the pair is not compatible, and returns the bit mask of the lanes whose
-// similarity is above zero and at least thr. Set by simrow_amd64.go where
-// the CPU can run it.
-var rowKernel func(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) uint64
+// against the cylinders of at most 8 blocks into out (8 per block), zero
+// where the pair is not compatible, and returns the bit mask of the lanes
+// whose similarity is above zero and at least thr, and the largest
+// similarity. Set by simrow_amd64.go where the CPU can run it.
+var rowKernel func(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32)
+
+// geMasks, set with rowKernel, clears in masks[i] the lanes of rows[i]
+// below t, for the first n rows.
+var geMasks func(rows *[64][64]float32, n int, t float32, masks *[64]uint64)
 
 // simRowGo is the portable row kernel, localSim and dirCompatible lane
 // by lane; tests hold the assembly to it.
-func simRowGo(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) uint64 {
+func simRowGo(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
 	var mask uint64
+	var best float32
 	for g := range blk {
 		b := &blk[g]
 		for l := range 8 {
@@ -79,10 +86,111 @@ func simRowGo(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) uint64
 			}
 			j := g*8 + l
 			out[j] = s
+			best = max(best, s)
 			if s > 0 && s >= thr {
 				mask |= 1 << j
 			}
 		}
 	}
-	return mask
+	return mask, best
+}
+
+// geMasksGo is the portable geMasks.
+func geMasksGo(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
+	for i := range n {
+		for l, s := range rows[i] {
+			if s < t {
+				masks[i] &^= 1 << l
+			}
+		}
+	}
+}
+
+// simMatrix is the two-pass candidate search of topPairs for templates of
+// at most 64 cylinders: the first pass computes every local similarity
+// and each row's best; as the n-th best of the row bests is at most the
+// n-th best similarity overall, the second pass only has to rank the
+// similarities at or above it (a few dozen of ~2,000), where a single pass
+// ranked every one that beat the list's rising entry bar.
+type simMatrix struct {
+	sim  [64][64]float32
+	nz   [64]uint64 // lanes with a similarity above zero
+	best [64]float32
+}
+
+// matrixPool recycles matrices: a fresh one would be zeroed, 17 KB per
+// comparison, and every entry read is written first anyway.
+var matrixPool = sync.Pool{New: func() any { return new(simMatrix) }}
+
+// matrixFits reports whether the two-pass search applies to a and b.
+func matrixFits(a, b *Prepared) bool {
+	return rowKernel != nil && len(a.cyl) <= 64 && len(b.cyl) <= 64 && len(b.blk) == (len(b.cyl)+7)/8
+}
+
+// fill runs the first pass over a's cylinders [r0, r1).
+func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
+	for i := r0; i < r1; i++ {
+		m.nz[i], m.best[i] = rowKernel(&a.cyl[i], b.blk, 0, &m.sim[i])
+	}
+}
+
+// rank runs the second pass over rows [r0, r1) into the list top (k
+// entries so far), with entry bar t, and returns the new count.
+func (m *simMatrix) rank(r0, r1 int, t float32, top []pair, k int) int {
+	masks := m.nz
+	if t > 0 {
+		geMasks(&m.sim, r1, t, &masks)
+	}
+	for i := r0; i < r1; i++ {
+		for mask := masks[i]; mask != 0; mask &= mask - 1 {
+			j := bits.TrailingZeros64(mask)
+			s := m.sim[i][j]
+			if k < len(top) || s >= top[k-1].sim {
+				k = insertPair(top, k, s, uint16(i), uint16(j))
+			}
+		}
+	}
+	return k
+}
+
+// bar is the n-th largest row best of rows [r0, r1), 0 when there are
+// fewer rows: a lower bound of the n-th largest similarity.
+func (m *simMatrix) bar(r0, r1, n int) float32 {
+	if n <= 0 || r1-r0 < n {
+		return 0
+	}
+	var v [64]float32
+	c := copy(v[:], m.best[r0:r1])
+	return nthLargest(v[:c], n)
+}
+
+// nthLargest returns the n-th largest of v (1-based), reordering v.
+func nthLargest(v []float32, n int) float32 {
+	lo, hi, k := 0, len(v)-1, n-1
+	for lo < hi {
+		p := v[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] > p {
+				i++
+			}
+			for v[j] < p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }

@@ -1,6 +1,6 @@
 #include "textflag.h"
 
-// func simRowAVX512(a *cylinder, nvA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32) uint64
+// func simRowAVX512(a *cylinder, nvA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
 //
 // Lane l of each block is cylinder 8g+l of the template; per lane, as
 // localSim and dirCompatible:
@@ -10,8 +10,8 @@
 //   den = √na + √nb, ok &= den != 0, s = 1 - √nx/den
 //   d = |a.Dir - b.Dir|, d = 2π - d if d > π, ok &= d <= π/2
 // The float32 operations are those of the Go code, in the same order, so
-// the results are bit-identical.
-TEXT ·simRowAVX512(SB), NOSPLIT, $0-64
+// the results are bit-identical. *rowMax gets the largest similarity.
+TEXT ·simRowAVX512(SB), NOSPLIT, $0-72
 	MOVQ a+0(FP), AX
 	MOVQ blk+16(FP), BX
 	MOVQ nblk+24(FP), SI
@@ -27,7 +27,7 @@ TEXT ·simRowAVX512(SB), NOSPLIT, $0-64
 	VPBROADCASTQ 64(AX), Z22
 	VBROADCASTSS nvA+8(FP), Y23
 	VBROADCASTSS 8(AX), Y24
-	VBROADCASTSS 0(R10), Y25  // minCommon
+	VXORPS Y25, Y25, Y25      // running maximum
 	VBROADCASTSS 4(R10), Y26  // 1
 	VBROADCASTSS 8(R10), Y27  // abs mask
 	VBROADCASTSS 12(R10), Y28 // π
@@ -107,7 +107,7 @@ loop:
 
 	VADDPS 448(BX), Y23, Y12 // a.NV + b.NV
 	VSUBPS Y8, Y12, Y12      // - nc
-	VMULPS Y25, Y12, Y12     // * minCommon
+	VMULPS.BCST 0(R10), Y12, Y12 // * minCommon
 	VCMPPS $13, Y12, Y8, K1  // nc >= that (GE_OS)
 
 	VSQRTPS Y9, Y9
@@ -127,6 +127,7 @@ loop:
 
 	VMOVAPS.Z Y15, K2, Y15
 	VMOVUPS Y15, (DI)
+	VMAXPS Y15, Y25, Y25
 	VCMPPS $14, Y14, Y15, K4    // s > 0
 	VCMPPS $13, Y31, Y15, K4, K4 // s >= thr
 	KMOVB K4, DX
@@ -139,6 +140,40 @@ loop:
 	DECQ SI
 	JNZ loop
 
-	MOVQ R8, ret+56(FP)
+	VEXTRACTF32X4 $1, Y25, X0
+	VMAXPS X0, X25, X25
+	VPERMILPS $0x4e, X25, X0
+	VMAXPS X0, X25, X25
+	VPERMILPS $0xb1, X25, X0
+	VMAXPS X0, X25, X25
+	MOVQ rowMax+56(FP), AX
+	VMOVSS X25, (AX)
+	MOVQ R8, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func geMasksAVX512(rows *float32, n int, t float32, masks *uint64)
+TEXT ·geMasksAVX512(SB), NOSPLIT, $0-32
+	MOVQ rows+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS t+16(FP), Z1
+	MOVQ masks+24(FP), DI
+	TESTQ CX, CX
+	JZ gedone
+geloop:
+	VCMPPS $2, (SI), Z1, K1
+	VCMPPS $2, 64(SI), Z1, K2
+	VCMPPS $2, 128(SI), Z1, K3
+	VCMPPS $2, 192(SI), Z1, K4
+	KUNPCKWD K1, K2, K1
+	KUNPCKWD K3, K4, K3
+	KUNPCKDQ K1, K3, K1
+	KMOVQ K1, AX
+	ANDQ AX, (DI)
+	ADDQ $256, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ geloop
+gedone:
 	VZEROUPPER
 	RET

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -43,10 +44,10 @@ func TestRowKernel(t *testing.T) {
 			for i := range as {
 				for _, thr := range []float32{0, 0.3, 0.55, 2} {
 					var got, want [64]float32
-					gm := rowKernel(&as[i], blk, thr, &got)
-					wm := simRowGo(&as[i], blk, thr, &want)
-					if gm != wm {
-						t.Fatalf("cylinder %d, thr %v: mask %x, portable %x", i, thr, gm, wm)
+					gm, gb := rowKernel(&as[i], blk, thr, &got)
+					wm, wb := simRowGo(&as[i], blk, thr, &want)
+					if gm != wm || gb != wb {
+						t.Fatalf("cylinder %d, thr %v: mask %x best %v, portable %x %v", i, thr, gm, gb, wm, wb)
 					}
 					for j := range want[:8*len(blk)] {
 						if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
@@ -114,5 +115,48 @@ func TestRelaxKernel(t *testing.T) {
 			in.PA[i], in.PB[i] = int32(r.IntN(40)), int32(r.IntN(40))
 		}
 		check(fmt.Sprintf("random %d", round), &in, n)
+	}
+}
+
+func TestGeMasks(t *testing.T) {
+	if geMasks == nil {
+		t.Skip("no kernel for this CPU")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	var rows [64][64]float32
+	for i := range rows {
+		for j := range rows[i] {
+			rows[i][j] = float32(r.IntN(20)) / 19
+		}
+	}
+	for _, n := range []int{0, 1, 7, 64} {
+		for _, thr := range []float32{0, 0.5, 1, 2} {
+			var got, want [64]uint64
+			for i := range got {
+				got[i] = r.Uint64()
+				want[i] = got[i]
+			}
+			geMasks(&rows, n, thr, &got)
+			geMasksGo(&rows, n, thr, &want)
+			if got != want {
+				t.Fatalf("n %d, t %v: masks differ", n, thr)
+			}
+		}
+	}
+}
+
+func TestNthLargest(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 500 {
+		v := make([]float32, 1+r.IntN(64))
+		for i := range v {
+			v[i] = float32(r.IntN(10))
+		}
+		n := 1 + r.IntN(len(v))
+		sorted := slices.Clone(v)
+		slices.Sort(sorted)
+		if got, want := nthLargest(v, n), sorted[len(sorted)-n]; got != want {
+			t.Fatalf("nthLargest(%v, %d) = %v, want %v", sorted, n, got, want)
+		}
 	}
 }

@@ -56,9 +56,9 @@ type Hit struct {
 // without exact scoring (0 scores everything exactly).
 func (x *Index) Search(probe *Prepared, threshold, prefilter float64) []Hit {
 	var hits []Hit
-	m := new(simMatrix)
+	sc := new(scratch)
 	for i, p := range x.preps {
-		sc, ok := searchScore(probe, p, prefilter, m)
+		sc, ok := searchScore(probe, p, prefilter, sc)
 		if ok && sc >= threshold {
 			hits = append(hits, Hit{x.ids[i], sc})
 		}
@@ -86,8 +86,8 @@ func FusePerson(scores []float64) float64 {
 // searchScore is QuickScore then, if it reaches prefilter, Compare, with
 // the same results, but the cylinder pairs QuickScore looks at are also
 // the first rows of Compare's scan, so survivors do not pay for them twice.
-// m is scratch space, reused from one candidate to the next.
-func searchScore(probe, b *Prepared, prefilter float64, m *simMatrix) (float64, bool) {
+// sc is reused from one candidate to the next.
+func searchScore(probe, b *Prepared, prefilter float64, sc *scratch) (float64, bool) {
 	na, nb := len(probe.cyl), len(b.cyl)
 	if na == 0 || nb == 0 || len(b.dirs) != nb {
 		if prefilter > 0 && QuickScore(probe, b) < prefilter {
@@ -98,6 +98,7 @@ func searchScore(probe, b *Prepared, prefilter float64, m *simMatrix) (float64, 
 	np, nr := relaxSize(na, nb)
 	var top [maxRelax]pair
 	if matrixFits(probe, b) {
+		m := &sc.m
 		r := 0
 		if prefilter > 0 {
 			r = min(quickCyl, na)
@@ -117,7 +118,7 @@ func searchScore(probe, b *Prepared, prefilter float64, m *simMatrix) (float64, 
 		if k < 2 {
 			return 0, true
 		}
-		return relax(probe, b, top[:k], np), true
+		return sc.relax(probe, b, top[:k], np), true
 	}
 	k, r := 0, 0
 	if prefilter > 0 {
@@ -137,5 +138,5 @@ func searchScore(probe, b *Prepared, prefilter float64, m *simMatrix) (float64, 
 	if k < 2 {
 		return 0, true
 	}
-	return relax(probe, b, top[:k], np), true
+	return sc.relax(probe, b, top[:k], np), true
 }

@@ -142,12 +142,14 @@ func Compare(a, b *Prepared) float64 {
 		return 0
 	}
 	np, nr := relaxSize(na, nb)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
 	var top [maxRelax]pair
-	k := topPairs(a, b, top[:nr])
+	k := sc.topPairs(a, b, top[:nr])
 	if k < 2 {
 		return 0
 	}
-	return relax(a, b, top[:k], np)
+	return sc.relax(a, b, top[:k], np)
 }
 
 // relaxSize returns how many pairs the global score averages and how many
@@ -161,9 +163,15 @@ func relaxSize(na, nb int) (np, nr int) {
 // returns how many it found. Ties go to the lower (a, b) index pair, as in
 // a plain row-by-row scan, whatever order b's cylinders are visited in.
 func topPairs(a, b *Prepared, top []pair) int {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	return sc.topPairs(a, b, top)
+}
+
+// topPairs is topPairs with sc's memory.
+func (sc *scratch) topPairs(a, b *Prepared, top []pair) int {
 	if matrixFits(a, b) {
-		m := matrixPool.Get().(*simMatrix)
-		defer matrixPool.Put(m)
+		m := &sc.m
 		m.fill(a, b, 0, len(a.cyl))
 		return m.rank(0, len(a.cyl), m.bar(0, len(a.cyl), len(top)), top, 0)
 	}
@@ -430,34 +438,41 @@ func angleDiff32(a, b float32) float32 {
 }
 
 // relaxInput lays out the minutiae of candidate pairs ps for compat.
-func relaxInput(a, b *Prepared, ps []pair) relaxIn {
-	var in relaxIn
+func relaxInput(in *relaxIn, a, b *Prepared, ps []pair) {
 	for i, p := range ps {
 		ca, cb := &a.cyl[p.a], &b.cyl[p.b]
 		in.AX[i], in.AY[i], in.AD[i] = ca.X, ca.Y, ca.Dir
 		in.BX[i], in.BY[i], in.BD[i] = cb.X, cb.Y, cb.Dir
 		in.PA[i], in.PB[i] = int32(p.a), int32(p.b)
 	}
-	return in
 }
 
 // relaxIn holds at most 32 pairs.
 var _ [32 - maxRelax]struct{}
 
 func relax(a, b *Prepared, ps []pair, np int) float64 {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	return sc.relax(a, b, ps, np)
+}
+
+// relax is relax with sc's memory.
+func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 	n := len(ps)
-	in := relaxInput(a, b, ps)
+	in := &sc.in
+	relaxInput(in, a, b, ps)
 	// Most compatibilities are zero: nz[i] marks row i's others, and the
 	// sums below visit them in ascending column order, so they add the
-	// same terms in the same order as a full matrix product.
-	var rho [32][32]float32
-	var nz [32]uint64
+	// same terms in the same order as a full matrix product. Only entries
+	// marked in nz are read.
+	rho, nz := &sc.rho, &sc.nz
 	if relaxKernel != nil {
-		relaxKernel(&in, n, &rho, &nz)
+		relaxKernel(in, n, rho, nz)
 	} else {
+		clear(nz[:n])
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
-				if r := compat(&in, i, j); r != 0 {
+				if r := compat(in, i, j); r != 0 {
 					rho[i][j] = r
 					nz[i] |= 1 << j
 				}

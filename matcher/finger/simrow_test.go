@@ -97,7 +97,8 @@ func TestRelaxKernel(t *testing.T) {
 		for y, b := range ps {
 			var top [maxRelax]pair
 			k := topPairs(a, b, top[:min(maxRelax, 32)])
-			in := relaxInput(a, b, top[:k])
+			var in relaxIn
+			relaxInput(&in, a, b, top[:k])
 			check(fmt.Sprintf("templates %d, %d", x, y), &in, k)
 		}
 	}
@@ -157,6 +158,30 @@ func TestNthLargest(t *testing.T) {
 		slices.Sort(sorted)
 		if got, want := nthLargest(v, n), sorted[len(sorted)-n]; got != want {
 			t.Fatalf("nthLargest(%v, %d) = %v, want %v", sorted, n, got, want)
+		}
+	}
+}
+
+// TestPortablePaths runs Compare and Search with the kernels switched off,
+// as on a CPU without AVX-512: the same scores as the reference.
+func TestPortablePaths(t *testing.T) {
+	rk, gk, xk := rowKernel, geMasks, relaxKernel
+	rowKernel, geMasks, relaxKernel = nil, nil, nil
+	defer func() { rowKernel, geMasks, relaxKernel = rk, gk, xk }()
+	ps := realTemplates(t, "FVC2002_DB1_B", 8)
+	var x Index
+	for i, p := range ps {
+		x.Add(fmt.Sprint(i), p)
+	}
+	for i, a := range ps {
+		for j, b := range ps {
+			if got, want := Compare(a, b), refCompare(a, b); got != want {
+				t.Fatalf("Compare(%d, %d) = %v, reference %v", i, j, got, want)
+			}
+		}
+		got, want := x.Search(a, 0.01, DefaultPrefilter), refSearch(&x, a, 0.01, DefaultPrefilter)
+		if !slices.Equal(got, want) {
+			t.Fatalf("Search(%d) = %v, reference %v", i, got, want)
 		}
 	}
 }

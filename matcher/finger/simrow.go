@@ -44,6 +44,28 @@ func blocks(cs []cylinder) []cylBlock {
 	return out
 }
 
+// restoreKernels puts back the kernels init installed for this CPU.
+var restoreKernels = sync.OnceValue(func() func() {
+	r, g, x := rowKernel, geMasks, relaxKernel
+	return func() { rowKernel, geMasks, relaxKernel = r, g, x }
+})
+
+// SetKernels switches the CPU-specific vector kernels of Compare and
+// Search on or off (they are on wherever the CPU has them) and reports
+// whether they were on. Scores are the same either way; the portable code
+// is the baseline "station eval finger" measures the kernels against. It
+// must not be called while comparisons run.
+func SetKernels(on bool) (was bool) {
+	restore := restoreKernels()
+	was = rowKernel != nil || relaxKernel != nil
+	if on {
+		restore()
+	} else {
+		rowKernel, geMasks, relaxKernel = nil, nil, nil
+	}
+	return was
+}
+
 // rowConsts are the float32 constants of localSim and dirCompatible, the
 // same roundings Go applies to those expressions, so the kernel's scores
 // are bit-identical to theirs.

@@ -165,9 +165,7 @@ func TestNthLargest(t *testing.T) {
 // TestPortablePaths runs Compare and Search with the kernels switched off,
 // as on a CPU without AVX-512: the same scores as the reference.
 func TestPortablePaths(t *testing.T) {
-	rk, gk, xk := rowKernel, geMasks, relaxKernel
-	rowKernel, geMasks, relaxKernel = nil, nil, nil
-	defer func() { rowKernel, geMasks, relaxKernel = rk, gk, xk }()
+	defer SetKernels(SetKernels(false))
 	ps := realTemplates(t, "FVC2002_DB1_B", 8)
 	var x Index
 	for i, p := range ps {

@@ -69,6 +69,7 @@ type Result struct {
 	Failures       int           // images without a template
 	ExtractMedian  time.Duration // per image, one goroutine
 	ComparePerSec  float64       // 1:1 comparisons per second, one goroutine
+	CompareSpeedup float64       // ComparePerSec over the same with finger.SetKernels(false), measured in the same run
 	SearchPerSec   float64       // 1:N candidates per second with the prefilter, one goroutine
 	PrefilterLoss  float64       // fraction of the genuine pairs Compare accepts (DefaultThreshold) that the 1:N prefilter drops
 	PrefilterPass  float64       // fraction of impostor pairs (extended set) it lets through to exact scoring
@@ -173,6 +174,10 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 	r.PrefilterLoss /= float64(max(accepted, 1))
 	r.PrefilterPass /= float64(max(len(r.ExtendedScores), 1))
 	r.ComparePerSec = compareSpeed(prepared)
+	if finger.SetKernels(false) {
+		r.CompareSpeedup = r.ComparePerSec / compareSpeed(prepared)
+		finger.SetKernels(true)
+	}
 	r.SearchPerSec = searchSpeed(prepared)
 	return r, nil
 }

@@ -44,8 +44,8 @@ func runEvalFinger(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%-15s %-5s %5s %7s %7s %7s %7s | %7s %7s %7s %7s | %8s %9s %7s %9s %6s %6s %6s\n",
-		"set", "input", "fail", "EER", "FMR100", "FMR1000", "ZeroFMR", "xEER", "xFMR100", "xFMR1k", "xZero", "extr ms", "cmp/s", "peerEER", "1:N/s", "pfLoss", "pfPass", "thr1k")
+	fmt.Fprintf(stdout, "%-15s %-5s %5s %7s %7s %7s %7s | %7s %7s %7s %7s | %8s %9s %6s %7s %9s %6s %6s %6s\n",
+		"set", "input", "fail", "EER", "FMR100", "FMR1000", "ZeroFMR", "xEER", "xFMR100", "xFMR1k", "xZero", "extr ms", "cmp/s", "xport", "peerEER", "1:N/s", "pfLoss", "pfPass", "thr1k")
 	var sumOur, sumPeer float64
 	var nSets int
 	for _, d := range dirs {
@@ -72,10 +72,14 @@ func runEvalFinger(ctx context.Context, args []string, stdout, stderr io.Writer)
 				nSets++
 			}
 			pc := func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
-			fmt.Fprintf(stdout, "%-15s %-5s %5d %7s %7s %7s %7s | %7s %7s %7s %7s | %8.1f %9.0f %7s %9.0f %6s %6s %6.3f\n",
+			speedup := "-"
+			if r.CompareSpeedup > 0 {
+				speedup = fmt.Sprintf("%.2f", r.CompareSpeedup)
+			}
+			fmt.Fprintf(stdout, "%-15s %-5s %5d %7s %7s %7s %7s | %7s %7s %7s %7s | %8.1f %9.0f %6s %7s %9.0f %6s %6s %6.3f\n",
 				r.Name, input, r.Failures, pc(r.FVC.EER), pc(r.FVC.FMR100), pc(r.FVC.FMR1000), pc(r.FVC.ZeroFMR),
 				pc(r.Extended.EER), pc(r.Extended.FMR100), pc(r.Extended.FMR1000), pc(r.Extended.ZeroFMR),
-				float64(r.ExtractMedian.Microseconds())/1000, r.ComparePerSec, peer, r.SearchPerSec, pc(r.PrefilterLoss), pc(r.PrefilterPass), r.Extended.Threshold1000)
+				float64(r.ExtractMedian.Microseconds())/1000, r.ComparePerSec, speedup, peer, r.SearchPerSec, pc(r.PrefilterLoss), pc(r.PrefilterPass), r.Extended.Threshold1000)
 			if *detDir != "" {
 				f, err := os.Create(filepath.Join(*detDir, r.Name+"_"+input+".png"))
 				if err != nil {

@@ -66,16 +66,19 @@ func PPI(set string) float64 {
 type Result struct {
 	Name           string
 	FVC, Extended  Rates
-	Failures       int           // images without a template
-	ExtractMedian  time.Duration // per image, one goroutine
-	ComparePerSec  float64       // 1:1 comparisons per second, one goroutine
-	CompareSpeedup float64       // ComparePerSec over the same with finger.SetKernels(false), measured in the same run
-	SearchPerSec   float64       // 1:N candidates per second with the prefilter, one goroutine
-	PrefilterLoss  float64       // fraction of the genuine pairs Compare accepts (DefaultThreshold) that the 1:N prefilter drops
-	PrefilterPass  float64       // fraction of impostor pairs (extended set) it lets through to exact scoring
-	GenuineScores  []float64     `json:"-"`
-	ImpostorScores []float64     `json:"-"`
-	ExtendedScores []float64     `json:"-"`
+	Failures       int                // images without a template
+	ExtractMedian  time.Duration      // per image, one goroutine
+	ComparePerSec  float64            // 1:1 comparisons per second, one goroutine
+	CompareSpeedup float64            // ComparePerSec over the same with finger.SetKernels(false), measured in the same run
+	SearchPerSec   float64            // 1:N candidates per second with the prefilter, one goroutine
+	PrefilterLoss  float64            // fraction of the genuine pairs Compare accepts (DefaultThreshold) that the 1:N prefilter drops
+	PrefilterPass  float64            // fraction of impostor pairs (extended set) it lets through to exact scoring
+	ISO            bool               // read from the .iso templates, not extracted
+	Samples        []Sample           `json:"-"`
+	Prepared       []*finger.Prepared `json:"-"` // per sample, nil where extraction failed
+	GenuineScores  []float64          `json:"-"`
+	ImpostorScores []float64          `json:"-"`
+	ExtendedScores []float64          `json:"-"`
 }
 
 // Run evaluates a database. With isoTemplates it reads the .iso file
@@ -125,7 +128,7 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	r := &Result{Name: name, Failures: failures}
+	r := &Result{Name: name, Failures: failures, ISO: isoTemplates, Samples: samples, Prepared: prepared}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	r.ExtractMedian = times[len(times)/2]
 	// A failed extraction counts as a non-match in every comparison, as in FVC.

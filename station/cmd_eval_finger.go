@@ -44,10 +44,11 @@ func runEvalFinger(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "%-15s %-5s %5s %7s %7s %7s %7s | %7s %7s %7s %7s | %8s %9s %7s %9s %6s %6s %6s\n",
-		"set", "input", "fail", "EER", "FMR100", "FMR1000", "ZeroFMR", "xEER", "xFMR100", "xFMR1k", "xZero", "extr ms", "cmp/s", "peerEER", "1:N/s", "pfLoss", "pfPass", "thr1k")
+	fmt.Fprintf(stdout, "%-15s %-5s %5s %7s %7s %7s %7s | %7s %7s %7s %7s | %8s %9s %6s %7s %9s %6s %6s %6s\n",
+		"set", "input", "fail", "EER", "FMR100", "FMR1000", "ZeroFMR", "xEER", "xFMR100", "xFMR1k", "xZero", "extr ms", "cmp/s", "xport", "peerEER", "1:N/s", "pfLoss", "pfPass", "thr1k")
 	var sumOur, sumPeer float64
 	var nSets int
+	var results []*eval.Result
 	for _, d := range dirs {
 		for _, useISO := range []bool{false, true} {
 			if useISO {
@@ -62,6 +63,7 @@ func runEvalFinger(ctx context.Context, args []string, stdout, stderr io.Writer)
 			if err != nil {
 				return fmt.Errorf("%s: %w", filepath.Base(d), err)
 			}
+			results = append(results, r)
 			input, peer := "image", "-"
 			if useISO {
 				input = "iso"
@@ -72,10 +74,14 @@ func runEvalFinger(ctx context.Context, args []string, stdout, stderr io.Writer)
 				nSets++
 			}
 			pc := func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) }
-			fmt.Fprintf(stdout, "%-15s %-5s %5d %7s %7s %7s %7s | %7s %7s %7s %7s | %8.1f %9.0f %7s %9.0f %6s %6s %6.3f\n",
+			speedup := "-"
+			if r.CompareSpeedup > 0 {
+				speedup = fmt.Sprintf("%.2f", r.CompareSpeedup)
+			}
+			fmt.Fprintf(stdout, "%-15s %-5s %5d %7s %7s %7s %7s | %7s %7s %7s %7s | %8.1f %9.0f %6s %7s %9.0f %6s %6s %6.3f\n",
 				r.Name, input, r.Failures, pc(r.FVC.EER), pc(r.FVC.FMR100), pc(r.FVC.FMR1000), pc(r.FVC.ZeroFMR),
 				pc(r.Extended.EER), pc(r.Extended.FMR100), pc(r.Extended.FMR1000), pc(r.Extended.ZeroFMR),
-				float64(r.ExtractMedian.Microseconds())/1000, r.ComparePerSec, peer, r.SearchPerSec, pc(r.PrefilterLoss), pc(r.PrefilterPass), r.Extended.Threshold1000)
+				float64(r.ExtractMedian.Microseconds())/1000, r.ComparePerSec, speedup, peer, r.SearchPerSec, pc(r.PrefilterLoss), pc(r.PrefilterPass), r.Extended.Threshold1000)
 			if *detDir != "" {
 				f, err := os.Create(filepath.Join(*detDir, r.Name+"_"+input+".png"))
 				if err != nil {
@@ -95,5 +101,35 @@ func runEvalFinger(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "mean FVC EER over %d sets (images): ours %.2f%%, SourceAFIS %.2f%%, ratio %.2f\n",
 			nSets, sumOur/float64(nSets)*100, sumPeer/float64(nSets)*100, sumOur/sumPeer)
 	}
+	if len(results) > 1 {
+		p, err := eval.Pool(ctx, results)
+		if err != nil {
+			return err
+		}
+		if p.Sets > 1 {
+			printPooled(stdout, p)
+		}
+	}
 	return nil
+}
+
+// printPooled prints thresholds at low false match rates from every set's
+// comparisons together: one set cannot resolve FMR below 0.1%.
+func printPooled(w io.Writer, p *eval.Pooled) {
+	fmt.Fprintf(w, "\npooled over %d sets (images): %d genuine, %d same-set impostor, %d cross-set impostor comparisons\n",
+		p.Sets, len(p.Genuine), len(p.SameSet), len(p.CrossSet))
+	fmt.Fprintf(w, "%-9s | %-26s | %-26s\n", "", "same-set impostors", "all impostors")
+	fmt.Fprintf(w, "%-9s | %9s %8s %7s | %9s %8s %7s\n", "FMR ≤", "threshold", "FMR", "FNMR", "threshold", "FMR", "FNMR")
+	all := append(append([]float64(nil), p.SameSet...), p.CrossSet...)
+	targets := []float64{1e-3, 1e-4, 1e-5}
+	same, both := eval.At(p.Genuine, p.SameSet, targets...), eval.At(p.Genuine, all, targets...)
+	cell := func(o eval.OperatingPoint) string {
+		if !o.Resolved {
+			return fmt.Sprintf("%26s", "too few impostors")
+		}
+		return fmt.Sprintf("%9.4f %8.1e %6.2f%%", o.Threshold, o.FMR, o.FNMR*100)
+	}
+	for i, t := range targets {
+		fmt.Fprintf(w, "%-9.0e | %s | %s\n", t, cell(same[i]), cell(both[i]))
+	}
 }

@@ -68,9 +68,38 @@ func cylinders(t *template.Template) []cylinder {
 	}
 	hull := convexHull(xs, ys)
 	out := make([]cylinder, 0, n)
+	// A neighbour's directional contribution depends only on the pair of
+	// minutiae, not on the cell, and neighbours farther than cylR + 3σ
+	// reach no cell: both are worked out once per minutia, not per cell.
+	type neighbour struct {
+		x, y float64
+		cd   [cylNd]float64
+	}
+	near := make([]neighbour, 0, n)
+	reach := cylR + 3*cylSigmaS + 1
 	for i := 0; i < n; i++ {
 		c := cylinder{X: float32(xs[i]), Y: float32(ys[i]), Dir: float32(math.Mod(ds[i]+4*math.Pi, 2*math.Pi))}
 		co, si := math.Cos(ds[i]), math.Sin(ds[i])
+		near = near[:0]
+		for j := 0; j < n; j++ {
+			if j == i {
+				continue
+			}
+			if dx, dy := xs[j]-xs[i], ys[j]-ys[i]; dx*dx+dy*dy > reach*reach {
+				continue
+			}
+			// The probability mass of MCC's directional Gaussian falling in
+			// each direction bin.
+			nb := neighbour{x: xs[j], y: ys[j]}
+			dphi := wrapPi(ds[j] - ds[i])
+			const half = math.Pi / cylNd
+			for k := 0; k < cylNd; k++ {
+				phik := -math.Pi + (float64(k)+0.5)*2*math.Pi/cylNd
+				a := wrapPi(dphi - phik)
+				nb.cd[k] = 0.5 * (math.Erf((a+half)/(cylSigmaD*math.Sqrt2)) - math.Erf((a-half)/(cylSigmaD*math.Sqrt2)))
+			}
+			near = append(near, nb)
+		}
 		for _, cell := range cylCells {
 			px := xs[i] + cell.dx*co - cell.dy*si
 			py := ys[i] + cell.dx*si + cell.dy*co
@@ -79,25 +108,16 @@ func cylinders(t *template.Template) []cylinder {
 			}
 			c.Valid |= 1 << cell.bit
 			var contrib [cylNd]float64
-			for j := 0; j < n; j++ {
-				if j == i {
-					continue
-				}
-				ddx, ddy := xs[j]-px, ys[j]-py
+			for _, nb := range near {
+				ddx, ddy := nb.x-px, nb.y-py
 				d2 := ddx*ddx + ddy*ddy
 				if d2 > 9*cylSigmaS*cylSigmaS {
 					continue
 				}
-				// MCC's normalised spatial Gaussian times the probability mass of
-				// the directional Gaussian falling in each direction bin.
+				// MCC's normalised spatial Gaussian times the directional term.
 				cs := math.Exp(-d2/(2*cylSigmaS*cylSigmaS)) / (cylSigmaS * math.Sqrt(2*math.Pi))
-				dphi := wrapPi(ds[j] - ds[i])
-				const half = math.Pi / cylNd
 				for k := 0; k < cylNd; k++ {
-					phik := -math.Pi + (float64(k)+0.5)*2*math.Pi/cylNd
-					a := wrapPi(dphi - phik)
-					cd := 0.5 * (math.Erf((a+half)/(cylSigmaD*math.Sqrt2)) - math.Erf((a-half)/(cylSigmaD*math.Sqrt2)))
-					contrib[k] += cs * cd
+					contrib[k] += cs * nb.cd[k]
 				}
 			}
 			for k, v := range contrib {
@@ -172,25 +192,36 @@ func convexHull(xs, ys []float64) [][2]float64 {
 }
 
 // nearHull reports whether (x, y) is inside the hull or within r of it.
+// Most cells are inside, so that test runs first and alone.
 func nearHull(h [][2]float64, x, y, r float64) bool {
 	if len(h) == 0 {
 		return false
 	}
-	inside := len(h) >= 3
-	best := math.Inf(1)
+	if len(h) >= 3 {
+		inside := true
+		for i := range h {
+			a, b := h[i], h[(i+1)%len(h)]
+			if (b[0]-a[0])*(y-a[1])-(b[1]-a[1])*(x-a[0]) < 0 {
+				inside = false
+				break
+			}
+		}
+		if inside {
+			return true
+		}
+	}
 	for i := range h {
 		a, b := h[i], h[(i+1)%len(h)]
 		ex, ey := b[0]-a[0], b[1]-a[1]
-		if ex*(y-a[1])-ey*(x-a[0]) < 0 {
-			inside = false
-		}
 		l2 := ex*ex + ey*ey
 		t := 0.0
 		if l2 > 0 {
 			t = min(max(((x-a[0])*ex+(y-a[1])*ey)/l2, 0), 1)
 		}
 		dx, dy := x-(a[0]+t*ex), y-(a[1]+t*ey)
-		best = min(best, dx*dx+dy*dy)
+		if dx*dx+dy*dy <= r*r {
+			return true
+		}
 	}
-	return inside || best <= r*r
+	return false
 }

@@ -148,7 +148,10 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	}
 	t := &template.Template{Width: p.W, Height: p.H, PPI: 500, Quality: uint8(q.Score), Minutiae: make([]template.Minutia, len(ms))}
 	for i, mm := range ms {
-		a := -mm.Dir // image angles run clockwise; ISO's counter-clockwise
+		// Image angles run clockwise, ISO's counter-clockwise; and where
+		// detect points an ending out of its ridge and a bifurcation at its
+		// stem, ISO/IEC 19794-2 and INCITS 378 point them the other way.
+		a := math.Pi - mm.Dir
 		a = math.Mod(a+4*math.Pi, 2*math.Pi)
 		t.Minutiae[i] = template.Minutia{X: mm.X, Y: mm.Y, Angle: a, Kind: mm.Kind, Quality: mm.Quality}
 	}

@@ -76,7 +76,7 @@ func TestExpStages(t *testing.T) {
 		name string
 		fn   func(a, b *Prepared) float64
 	}
-	stages := []stage{{"quick", QuickScore}}
+	stages := []stage{{"quick", QuickScore}, {"lss", lssScore}}
 	for _, c := range [][3]int{{12, 12, 4}, {16, 12, 4}, {16, 16, 4}, {24, 16, 4}, {24, 16, 6}} {
 		stages = append(stages, stage{fmt.Sprint("qr", c), func(a, b *Prepared) float64 { return quickR(a, b, c[0], c[1], c[2]) }})
 	}
@@ -124,4 +124,21 @@ func TestExpStages(t *testing.T) {
 			t.Log(line)
 		}
 	}
+}
+
+// lssScore is MCC's LSS: the mean of the np best local similarities,
+// what Compare has in hand before relaxation.
+func lssScore(a, b *Prepared) float64 {
+	na, nb := len(a.cyl), len(b.cyl)
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	np, nr := relaxSize(na, nb)
+	var top [maxRelax]pair
+	k := topPairs(a, b, top[:nr])
+	var s float32
+	for _, p := range top[:min(k, np)] {
+		s += p.sim
+	}
+	return float64(s) / float64(np)
 }

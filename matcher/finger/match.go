@@ -18,6 +18,8 @@ type Prepared struct {
 	// pair (half of all pairs fail the direction test, unpredictably).
 	dirs  []float32
 	byDir []uint16
+	// blk holds the cylinders eight to a block for the row kernel.
+	blk []cylBlock
 }
 
 // Prepare builds the matcher's descriptors of t. Templates at another
@@ -41,11 +43,14 @@ func Prepare(t *template.Template) *Prepared {
 		c = c[:maxCylinders]
 	}
 	p := &Prepared{cyl: c}
-	p.sortDirs()
+	p.layout()
 	return p
 }
 
-func (p *Prepared) sortDirs() {
+// layout builds the direction order and the row kernel's blocks from
+// p.cyl.
+func (p *Prepared) layout() {
+	p.blk = blocks(p.cyl)
 	p.byDir = make([]uint16, len(p.cyl))
 	for i := range p.byDir {
 		p.byDir[i] = uint16(i)
@@ -130,7 +135,7 @@ type pair struct {
 // when the distances and angles between them agree in both templates, and
 // pairs that no other pair supports lose weight.
 const (
-	maxRelax   = 48  // candidate pairs kept for relaxation (MCC: min(nA, nB))
+	maxRelax   = 32  // candidate pairs kept for relaxation (the kernels hold 32)
 	relaxIters = 5   // iterations
 	relaxW     = 0.5 // weight kept from the previous iteration
 )
@@ -143,12 +148,14 @@ func Compare(a, b *Prepared) float64 {
 		return 0
 	}
 	np, nr := relaxSize(na, nb)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
 	var top [maxRelax]pair
-	k := topPairs(a, b, top[:nr])
+	k := sc.topPairs(a, b, top[:nr])
 	if k < 2 {
 		return 0
 	}
-	return relax(a, b, top[:k], np)
+	return sc.relax(a, b, top[:k], np)
 }
 
 // relaxSize returns how many pairs the global score averages and how many
@@ -162,6 +169,18 @@ func relaxSize(na, nb int) (np, nr int) {
 // returns how many it found. Ties go to the lower (a, b) index pair, as in
 // a plain row-by-row scan, whatever order b's cylinders are visited in.
 func topPairs(a, b *Prepared, top []pair) int {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	return sc.topPairs(a, b, top)
+}
+
+// topPairs is topPairs with sc's memory.
+func (sc *scratch) topPairs(a, b *Prepared, top []pair) int {
+	if matrixFits(a, b) {
+		m := &sc.m
+		m.fill(a, b, 0, len(a.cyl))
+		return m.rank(0, len(a.cyl), m.bar(0, len(a.cyl), len(top)), top, 0)
+	}
 	if len(b.dirs) != len(b.cyl) {
 		return topPairsScan(a, b, top)
 	}
@@ -174,6 +193,9 @@ func topPairs(a, b *Prepared, top []pair) int {
 // rows too (qk of them so far), so Search gets QuickScore from the rows it
 // scans anyway.
 func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk int) (int, int) {
+	if rowKernel != nil && len(b.blk) == (len(b.cyl)+7)/8 {
+		return scanRowsKernel(a, b, r0, r1, top, k, quick, qk)
+	}
 	nb := len(b.cyl)
 	// The run is found with a small margin and every pair in it still gets
 	// the exact direction test, so rounding cannot change which pairs count.
@@ -213,6 +235,41 @@ func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk in
 			}
 			if len(quick) > 0 && (qk < len(quick) || s >= quick[qk-1].sim) {
 				qk = insertPair(quick, qk, s, uint16(i), j)
+			}
+		}
+	}
+	return k, qk
+}
+
+// scanRowsKernel is scanRows on the row kernel: each of a's cylinders
+// against b's, 64 at a time, keeping only the lanes the kernel flags as
+// able to enter a list (the lists' entry bars only rise within a row, so
+// the bar at the row's start lets through all that can).
+func scanRowsKernel(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk int) (int, int) {
+	var sims [64]float32
+	for i := r0; i < r1; i++ {
+		ca := &a.cyl[i]
+		for c := 0; c < len(b.blk); c += 8 {
+			var thr float32
+			if k == len(top) {
+				thr = top[k-1].sim
+			}
+			if len(quick) > 0 && qk < len(quick) {
+				thr = 0
+			} else if len(quick) > 0 {
+				thr = min(thr, quick[qk-1].sim)
+			}
+			mask, _ := rowKernel(ca, b.blk[c:min(c+8, len(b.blk))], thr, &sims)
+			for mask != 0 {
+				l := bits.TrailingZeros64(mask)
+				mask &= mask - 1
+				s, j := sims[l], uint16(c*8+l)
+				if k < len(top) || s >= top[k-1].sim {
+					k = insertPair(top, k, s, uint16(i), j)
+				}
+				if len(quick) > 0 && (qk < len(quick) || s >= quick[qk-1].sim) {
+					qk = insertPair(quick, qk, s, uint16(i), j)
+				}
 			}
 		}
 	}
@@ -390,49 +447,53 @@ func angleDiff32(a, b float32) float32 {
 	return d
 }
 
-func relax(a, b *Prepared, ps []pair, np int) float64 {
-	n := len(ps)
-	// The pairs' minutiae side by side, so the n²/2 compatibility loop
-	// reads contiguous memory.
-	var ax, ay, ad, bx, by, bd [maxRelax]float32
+// relaxInput lays out the minutiae of candidate pairs ps for compat.
+func relaxInput(in *relaxIn, a, b *Prepared, ps []pair) {
 	for i, p := range ps {
 		ca, cb := &a.cyl[p.a], &b.cyl[p.b]
-		ax[i], ay[i], ad[i] = ca.X, ca.Y, ca.Dir
-		bx[i], by[i], bd[i] = cb.X, cb.Y, cb.Dir
+		in.AX[i], in.AY[i], in.AD[i] = ca.X, ca.Y, ca.Dir
+		in.BX[i], in.BY[i], in.BD[i] = cb.X, cb.Y, cb.Dir
+		in.PA[i], in.PB[i] = int32(p.a), int32(p.b)
 	}
-	// Most compatibilities are zero: keep each row's others as a list, in
-	// ascending column order (row i gets column j < i while j is the outer
-	// index, before its own j > i), so the sums below add the same terms
-	// in the same order as a full matrix product.
-	var nzJ [maxRelax][maxRelax]uint8
-	var nzR [maxRelax][maxRelax]float32
-	var nnz [maxRelax]uint8
+}
+
+// relaxIn holds at most 32 pairs.
+var _ [32 - maxRelax]struct{}
+
+func relax(a, b *Prepared, ps []pair, np int) float64 {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	return sc.relax(a, b, ps, np)
+}
+
+// relax is relax with sc's memory.
+func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
+	n := len(ps)
+	in := &sc.in
+	relaxInput(in, a, b, ps)
+	// Most compatibilities are zero: nz[i] marks row i's others, and the
+	// sums below visit them in ascending column order, so they add the
+	// same terms in the same order as a full matrix product. Only entries
+	// marked in nz are read.
+	rho, nz := &sc.rho, &sc.nz
+	if relaxKernel != nil {
+		relaxKernel(in, n, rho, nz)
+	} else {
+		clear(nz[:n])
+		for i := 0; i < n; i++ {
+			for j := i + 1; j < n; j++ {
+				if r := compat(in, i, j); r != 0 {
+					rho[i][j] = r
+					nz[i] |= 1 << j
+				}
+			}
+		}
+	}
 	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
-				continue // one minutia cannot match two
-			}
-			dxa, dya := ax[j]-ax[i], ay[j]-ay[i]
-			dxb, dyb := bx[j]-bx[i], by[j]-by[i]
-			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
-			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
-			d1 := distCompat(abs32(da-db) / (1 + (da+db)*distStretch))
-			if d1 == 0 {
-				continue
-			}
-			// Signed differences, as in MCC: with absolute ones a mirrored
-			// constellation would look compatible.
-			d2 := angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
-			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
-			d3 := angleCompat(angleDiff32(wrap32(ad[i]-ra), wrap32(bd[i]-rb)))
-			r := d1 * d2 * d3
-			if r == 0 {
-				continue
-			}
-			nzJ[i][nnz[i]], nzR[i][nnz[i]] = uint8(j), r
-			nnz[i]++
-			nzJ[j][nnz[j]], nzR[j][nnz[j]] = uint8(i), r
-			nnz[j]++
+		for m := nz[i] &^ (1<<(i+1) - 1); m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m)
+			rho[j][i] = rho[i][j]
+			nz[j] |= 1 << i
 		}
 	}
 	var lam, next [maxRelax]float32
@@ -442,9 +503,9 @@ func relax(a, b *Prepared, ps []pair, np int) float64 {
 	for it := 0; it < relaxIters; it++ {
 		for i := 0; i < n; i++ {
 			var s float32
-			js, rs := nzJ[i][:nnz[i]], nzR[i][:nnz[i]]
-			for c, j := range js {
-				s += rs[c] * lam[j]
+			for m := nz[i]; m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				s += rho[i][j] * lam[j]
 			}
 			next[i] = relaxW*lam[i] + (1-relaxW)*s/float32(n-1)
 		}

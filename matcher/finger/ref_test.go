@@ -3,7 +3,11 @@ package finger
 import (
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 	"testing"
+
+	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
 )
 
 // refCompare is Compare as it was before the direction-sorted scan and
@@ -148,4 +152,75 @@ func realTemplates(t testing.TB, set string, n int) []*Prepared {
 		}
 	}
 	return out
+}
+
+// refCylinders is cylinders as it was, working out every neighbour's
+// directional term per cell; the faster one must build the same bits.
+func refCylinders(t *template.Template) []cylinder {
+	ms := t.Minutiae
+	n := len(ms)
+	xs, ys, ds := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, m := range ms {
+		xs[i], ys[i], ds[i] = float64(m.X), float64(m.Y), -m.Angle
+	}
+	hull := convexHull(xs, ys)
+	out := make([]cylinder, 0, n)
+	for i := 0; i < n; i++ {
+		c := cylinder{X: float32(xs[i]), Y: float32(ys[i]), Dir: float32(math.Mod(ds[i]+4*math.Pi, 2*math.Pi))}
+		co, si := math.Cos(ds[i]), math.Sin(ds[i])
+		for _, cell := range cylCells {
+			px := xs[i] + cell.dx*co - cell.dy*si
+			py := ys[i] + cell.dx*si + cell.dy*co
+			if !nearHull(hull, px, py, cylOmega) || !inImage(t, px, py) {
+				continue
+			}
+			c.Valid |= 1 << cell.bit
+			var contrib [cylNd]float64
+			for j := 0; j < n; j++ {
+				if j == i {
+					continue
+				}
+				ddx, ddy := xs[j]-px, ys[j]-py
+				d2 := ddx*ddx + ddy*ddy
+				if d2 > 9*cylSigmaS*cylSigmaS {
+					continue
+				}
+				// MCC's normalised spatial Gaussian times the probability mass of
+				// the directional Gaussian falling in each direction bin.
+				cs := math.Exp(-d2/(2*cylSigmaS*cylSigmaS)) / (cylSigmaS * math.Sqrt(2*math.Pi))
+				dphi := wrapPi(ds[j] - ds[i])
+				const half = math.Pi / cylNd
+				for k := 0; k < cylNd; k++ {
+					phik := -math.Pi + (float64(k)+0.5)*2*math.Pi/cylNd
+					a := wrapPi(dphi - phik)
+					cd := 0.5 * (math.Erf((a+half)/(cylSigmaD*math.Sqrt2)) - math.Erf((a-half)/(cylSigmaD*math.Sqrt2)))
+					contrib[k] += cs * cd
+				}
+			}
+			for k, v := range contrib {
+				if v > cylMu {
+					c.Bits[k] |= 1 << cell.bit
+				}
+			}
+		}
+		c.NV = uint32(bits.OnesCount64(c.Valid))
+		if c.NV >= minValidCells {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestCylindersMatchReference(t *testing.T) {
+	for _, set := range []string{"FVC2002_DB1_B", "FVC2000_DB3_B"} {
+		for f := 101; f <= 104; f++ {
+			tpl, _, err := Extract(load(t, set, fmt.Sprintf("%d_1.tif", f)), nil)
+			if err != nil {
+				continue
+			}
+			if got, want := cylinders(tpl), refCylinders(tpl); !slices.Equal(got, want) {
+				t.Fatalf("%s %d: cylinders differ from the reference", set, f)
+			}
+		}
+	}
 }

@@ -49,7 +49,7 @@ func isoFingers(t testing.TB) []isoFinger {
 func refSearch(x *Index, probe *Prepared, threshold, prefilter float64) []Hit {
 	var hits []Hit
 	for i, p := range x.preps {
-		if prefilter > 0 && refQuickScore(probe, p) < prefilter {
+		if prefilter > 0 && (refQuickScore(probe, p) < prefilter || refLSS(probe, p) < lssBar) {
 			continue
 		}
 		if sc := refCompare(probe, p); sc >= threshold {
@@ -58,6 +58,13 @@ func refSearch(x *Index, probe *Prepared, threshold, prefilter float64) []Hit {
 	}
 	sort.Slice(hits, func(a, b int) bool { return hits[a].Score > hits[b].Score })
 	return hits
+}
+
+func refLSS(a, b *Prepared) float64 {
+	np, nr := relaxSize(len(a.cyl), len(b.cyl))
+	var top [maxRelax]pair
+	k := refTopPairs(a, b, top[:nr])
+	return lss(top[:k], np)
 }
 
 func refQuickScore(probe, b *Prepared) float64 {
@@ -137,7 +144,7 @@ func replicate(src []*Prepared, n int, rng *rand.Rand) []*Prepared {
 			c.Dir = float32(math.Mod(float64(c.Dir)+th, 2*math.Pi))
 			q.cyl = append(q.cyl, c)
 		}
-		q.sortDirs()
+		q.layout()
 		out = append(out, q)
 	}
 	return out

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dinhdanh/dinhdanh/matcher/finger"
 	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
@@ -79,28 +81,54 @@ func (f *Fingers) BuildIndex(ctx context.Context) (indexed, skipped int, err err
 	if f.cache == nil {
 		return 0, 0, nil
 	}
-	byPos := map[string]*finger.Index{}
-	preps := map[string]*finger.Prepared{}
+	// Preparing a template (its cylinders) is the cost of loading, about a
+	// millisecond each: read them all, prepare them on every core, then
+	// index them in cache order.
+	type entry struct {
+		id, pos string
+		b       []byte
+		p       *finger.Prepared
+		err     error
+	}
+	var all []entry
 	err = f.cache.Each(ctx, func(z cache.Citizen) error {
 		for pos, b := range z.Fingers {
-			p, err := cached(b)
-			if err != nil {
-				skipped++
-				continue
-			}
-			ix := byPos[pos]
-			if ix == nil {
-				ix = &finger.Index{}
-				byPos[pos] = ix
-			}
-			ix.Add(z.IDNumber, p)
-			preps[z.IDNumber+"/"+pos] = p
-			indexed++
+			all = append(all, entry{id: z.IDNumber, pos: pos, b: b})
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("build finger index: %w", err)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(all) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				all[i].p, all[i].err = cached(all[i].b)
+				all[i].b = nil
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return 0, 0, fmt.Errorf("build finger index: %w", err)
+	}
+	byPos := map[string]*finger.Index{}
+	preps := map[string]*finger.Prepared{}
+	for _, e := range all {
+		if e.err != nil {
+			skipped++
+			continue
+		}
+		ix := byPos[e.pos]
+		if ix == nil {
+			ix = &finger.Index{}
+			byPos[e.pos] = ix
+		}
+		ix.Add(e.id, e.p)
+		preps[e.id+"/"+e.pos] = e.p
+		indexed++
 	}
 	f.mu.Lock()
 	f.byPos, f.preps = byPos, preps

@@ -66,15 +66,19 @@ func PPI(set string) float64 {
 type Result struct {
 	Name           string
 	FVC, Extended  Rates
-	Failures       int           // images without a template
-	ExtractMedian  time.Duration // per image, one goroutine
-	ComparePerSec  float64       // 1:1 comparisons per second, one goroutine
-	SearchPerSec   float64       // 1:N candidates per second with the prefilter, one goroutine
-	PrefilterLoss  float64       // fraction of genuine pairs the 1:N prefilter drops
-	PrefilterPass  float64       // fraction of impostor pairs it lets through
-	GenuineScores  []float64     `json:"-"`
-	ImpostorScores []float64     `json:"-"`
-	ExtendedScores []float64     `json:"-"`
+	Failures       int                // images without a template
+	ExtractMedian  time.Duration      // per image, one goroutine
+	ComparePerSec  float64            // 1:1 comparisons per second, one goroutine
+	CompareSpeedup float64            // ComparePerSec over the same with finger.SetKernels(false), measured in the same run
+	SearchPerSec   float64            // 1:N candidates per second with the prefilter, one goroutine
+	PrefilterLoss  float64            // fraction of the genuine pairs Compare accepts (DefaultThreshold) that the 1:N prefilter drops
+	PrefilterPass  float64            // fraction of impostor pairs (extended set) it lets through to exact scoring
+	ISO            bool               // read from the .iso templates, not extracted
+	Samples        []Sample           `json:"-"`
+	Prepared       []*finger.Prepared `json:"-"` // per sample, nil where extraction failed
+	GenuineScores  []float64          `json:"-"`
+	ImpostorScores []float64          `json:"-"`
+	ExtendedScores []float64          `json:"-"`
 }
 
 // Run evaluates a database. With isoTemplates it reads the .iso file
@@ -124,7 +128,7 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	r := &Result{Name: name, Failures: failures}
+	r := &Result{Name: name, Failures: failures, ISO: isoTemplates, Samples: samples, Prepared: prepared}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	r.ExtractMedian = times[len(times)/2]
 	// A failed extraction counts as a non-match in every comparison, as in FVC.
@@ -134,19 +138,31 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 		}
 		return finger.Compare(prepared[i], prepared[j])
 	}
+	// Whether Search would score the pair exactly or drop it early.
+	passes := func(i, j int) bool {
+		if prepared[i] == nil || prepared[j] == nil {
+			return false
+		}
+		_, ok := finger.Screen(prepared[i], prepared[j], finger.DefaultPrefilter)
+		return ok
+	}
+	accepted := 0
 	for i, a := range samples {
 		for j := i + 1; j < len(samples); j++ {
 			b := samples[j]
-			quick := prepared[i] != nil && prepared[j] != nil && finger.QuickScore(prepared[i], prepared[j]) >= finger.DefaultPrefilter
 			switch {
 			case a.Finger == b.Finger:
-				r.GenuineScores = append(r.GenuineScores, score(i, j))
-				if !quick {
-					r.PrefilterLoss++
+				s := score(i, j)
+				r.GenuineScores = append(r.GenuineScores, s)
+				if s >= finger.DefaultThreshold {
+					accepted++
+					if !passes(i, j) {
+						r.PrefilterLoss++
+					}
 				}
 			default:
 				s := score(i, j)
-				if quick {
+				if passes(i, j) {
 					r.PrefilterPass++
 				}
 				r.ExtendedScores = append(r.ExtendedScores, s)
@@ -158,9 +174,13 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 	}
 	r.FVC = ComputeRates(r.GenuineScores, r.ImpostorScores)
 	r.Extended = ComputeRates(r.GenuineScores, r.ExtendedScores)
-	r.PrefilterLoss /= float64(max(len(r.GenuineScores), 1))
+	r.PrefilterLoss /= float64(max(accepted, 1))
 	r.PrefilterPass /= float64(max(len(r.ExtendedScores), 1))
 	r.ComparePerSec = compareSpeed(prepared)
+	if finger.SetKernels(false) {
+		r.CompareSpeedup = r.ComparePerSec / compareSpeed(prepared)
+		finger.SetKernels(true)
+	}
 	r.SearchPerSec = searchSpeed(prepared)
 	return r, nil
 }

@@ -1,0 +1,16 @@
+package finger
+
+import "golang.org/x/sys/cpu"
+
+// relaxCompatAVX512 is relaxKernel for AVX-512: 16 pairs j at a time.
+//
+//go:noescape
+func relaxCompatAVX512(in *relaxIn, n int, rho *[32][32]float32, nz *[32]uint64, consts *uint32, distTab, angleTab *float32)
+
+func init() {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
+		relaxKernel = func(in *relaxIn, n int, rho *[32][32]float32, nz *[32]uint64) {
+			relaxCompatAVX512(in, min(n, 32), rho, nz, &relaxConsts[0], &distTab[0], &angleTab[0])
+		}
+	}
+}

@@ -1,0 +1,218 @@
+#include "textflag.h"
+
+// Constants (relaxConsts), byte offsets.
+#define C_DISTSTEPS 0
+#define C_HALF 4
+#define C_DISTLEN 8
+#define C_ANGSCALE 12
+#define C_ANGSTEPS 16
+#define C_PI 20
+#define C_TWOPI 24
+#define C_NEGPI 28
+#define C_HALFPI 32
+#define C_QUARTERPI 36
+#define C_ATANK 40
+#define C_ONE 44
+#define C_ABS 48
+#define C_SIGN 52
+#define C_STRETCH 56
+#define C_IOTA 64
+
+// ANGLEDIFF(d): angleDiff32's loops, each run at most twice (inputs are
+// within 4π), then |d|.
+#define ANGLEDIFF(d) \
+	VCMPPS.BCST $14, C_PI(R10), d, K3; \
+	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $14, C_PI(R10), d, K3; \
+	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
+	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
+	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
+	VANDPS.BCST C_ABS(R10), d, d
+
+// WRAP(d): wrap32's loops, each run at most twice (inputs are within 4π).
+#define WRAP(d) \
+	VCMPPS.BCST $14, C_PI(R10), d, K3; \
+	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $14, C_PI(R10), d, K3; \
+	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
+	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
+	VADDPS.BCST C_TWOPI(R10), d, K3, d
+
+// ATAN2F(y, x, a, t1, t2): a = atan2f(y, x); t1, t2 scratch.
+#define ATAN2F(y, x, a, t1, t2) \
+	VANDPS.BCST C_ABS(R10), x, t1; \
+	VANDPS.BCST C_ABS(R10), y, t2; \
+	VCMPPS $13, t2, t1, K4; \
+	VMOVAPS t1, a; \
+	VMOVAPS t2, K4, a; \
+	VMOVAPS t1, K4, t2; \
+	VDIVPS t2, a, t1; \
+	VSUBPS t1, Z28, t2; \
+	VMULPS.BCST C_ATANK(R10), t2, t2; \
+	VADDPS.BCST C_QUARTERPI(R10), t2, t2; \
+	VMULPS t2, t1, t1; \
+	VSUBPS t1, Z29, a; \
+	VMOVAPS t1, K4, a; \
+	VCMPPS $1, Z31, x, K5; \
+	VSUBPS a, Z30, K5, a; \
+	VCMPPS $1, Z31, y, K5; \
+	VXORPS.BCST C_SIGN(R10), a, K5, a; \
+	VANDPS.BCST C_ABS(R10), x, t1; \
+	VANDPS.BCST C_ABS(R10), y, t2; \
+	VORPS t1, t2, t2; \
+	VCMPPS $0, Z31, t2, K5; \
+	VXORPS a, a, K5, a
+
+// ANGLEIDX(v): v = min(int(v*(angleSteps/π) + 0.5), angleSteps), unsigned.
+#define ANGLEIDX(v) \
+	VMULPS.BCST C_ANGSCALE(R10), v, v; \
+	VADDPS.BCST C_HALF(R10), v, v; \
+	VCVTTPS2DQ v, v; \
+	VPMINUD.BCST C_ANGSTEPS(R10), v, v
+
+// func relaxCompatAVX512(in *relaxIn, n int, rho *[32][32]float32, nz *[32]uint64, consts *uint32, distTab, angleTab *float32)
+//
+// For row i and 16 lanes j at a time, the body of compat (relaxkernel.go)
+// with the same float32 operations in the same order: the matrix is
+// bit-identical to relaxCompatGo's.
+TEXT ·relaxCompatAVX512(SB), NOSPLIT, $0-56
+	MOVQ in+0(FP), BX
+	MOVQ n+8(FP), SI
+	MOVQ rho+16(FP), DI
+	MOVQ nz+24(FP), R9
+	MOVQ consts+32(FP), R10
+	MOVQ distTab+40(FP), R13
+	MOVQ angleTab+48(FP), R14
+
+	VPBROADCASTD SI, Z25             // n
+	VMOVDQU32 C_IOTA(R10), Z26       // lanes 0–15
+	VBROADCASTSS C_ONE(R10), Z28
+	VBROADCASTSS C_HALFPI(R10), Z29
+	VBROADCASTSS C_PI(R10), Z30
+	VPXORD Z31, Z31, Z31             // 0
+
+	XORQ R12, R12 // i
+row:
+	CMPQ R12, SI
+	JGE done
+	VBROADCASTSS 0(BX)(R12*4), Z16   // ax[i]
+	VBROADCASTSS 128(BX)(R12*4), Z17 // ay[i]
+	VBROADCASTSS 256(BX)(R12*4), Z18 // ad[i]
+	VBROADCASTSS 384(BX)(R12*4), Z19 // bx[i]
+	VBROADCASTSS 512(BX)(R12*4), Z20 // by[i]
+	VBROADCASTSS 640(BX)(R12*4), Z21 // bd[i]
+	VPBROADCASTD 768(BX)(R12*4), Z22 // pa[i]
+	VPBROADCASTD 896(BX)(R12*4), Z23 // pb[i]
+	VPBROADCASTD R12, Z24            // i
+	XORQ R15, R15                    // nz mask of the row
+	// Chunks hold j = 0–15 and 16–31; only those with some i < j < n run.
+	XORQ R11, R11                    // chunk offset in bytes (0, 64)
+	MOVQ $0, CX                      // chunk's first j
+	CMPQ R12, $15
+	JLT chunk
+	MOVQ $64, R11
+	MOVQ $16, CX
+	CMPQ CX, SI
+	JGE rowdone
+
+chunk:
+	// valid: i < j < n, no minutia shared.
+	VPBROADCASTD CX, Z0
+	VPADDD Z26, Z0, Z0
+	VPCMPD $6, Z24, Z0, K1
+	VPCMPD $1, Z25, Z0, K1, K1
+	VMOVDQU32 768(BX)(R11*1), Z1
+	VPCMPD $4, Z22, Z1, K1, K1
+	VMOVDQU32 896(BX)(R11*1), Z1
+	VPCMPD $4, Z23, Z1, K1, K1
+
+	VMOVUPS 0(BX)(R11*1), Z2
+	VSUBPS Z16, Z2, Z2  // dxa
+	VMOVUPS 128(BX)(R11*1), Z3
+	VSUBPS Z17, Z3, Z3  // dya
+	VMOVUPS 384(BX)(R11*1), Z4
+	VSUBPS Z19, Z4, Z4  // dxb
+	VMOVUPS 512(BX)(R11*1), Z5
+	VSUBPS Z20, Z5, Z5  // dyb
+
+	VMULPS Z2, Z2, Z6
+	VMULPS Z3, Z3, Z7
+	VADDPS Z7, Z6, Z6
+	VSQRTPS Z6, Z6      // da
+	VMULPS Z4, Z4, Z7
+	VMULPS Z5, Z5, Z8
+	VADDPS Z8, Z7, Z7
+	VSQRTPS Z7, Z7      // db
+
+	// d1 = distCompat(|da - db| / (1 + (da + db)*distStretch))
+	VADDPS Z7, Z6, Z8
+	VMULPS.BCST C_STRETCH(R10), Z8, Z8
+	VADDPS Z28, Z8, Z8
+	VSUBPS Z7, Z6, Z6
+	VANDPS.BCST C_ABS(R10), Z6, Z6
+	VDIVPS Z8, Z6, Z6
+	VMULPS.BCST C_DISTSTEPS(R10), Z6, Z6
+	VADDPS.BCST C_HALF(R10), Z6, Z6
+	VCVTTPS2DQ Z6, Z6
+	VPCMPUD.BCST $1, C_DISTLEN(R10), Z6, K1, K2
+	VPXORD Z9, Z9, Z9
+	VGATHERDPS (R13)(Z6*4), K2, Z9
+
+	// d2 = angleCompat(angleDiff32(wrap32(ad[i] - ad[j]), wrap32(bd[i] - bd[j])))
+	VMOVUPS 256(BX)(R11*1), Z10
+	VSUBPS Z10, Z18, Z10
+	WRAP(Z10)
+	VMOVUPS 640(BX)(R11*1), Z11
+	VSUBPS Z11, Z21, Z11
+	WRAP(Z11)
+	VSUBPS Z11, Z10, Z10
+	ANGLEDIFF(Z10)
+	ANGLEIDX(Z10)
+	KMOVW K1, K2
+	VPXORD Z12, Z12, Z12
+	VGATHERDPS (R14)(Z10*4), K2, Z12
+
+	// d3 = angleCompat(angleDiff32(wrap32(ad[i] - ra), wrap32(bd[i] - rb)))
+	ATAN2F(Z3, Z2, Z10, Z13, Z14)
+	VSUBPS Z10, Z18, Z10
+	WRAP(Z10)
+	ATAN2F(Z5, Z4, Z11, Z13, Z14)
+	VSUBPS Z11, Z21, Z11
+	WRAP(Z11)
+	VSUBPS Z11, Z10, Z10
+	ANGLEDIFF(Z10)
+	ANGLEIDX(Z10)
+	KMOVW K1, K2
+	VPXORD Z15, Z15, Z15
+	VGATHERDPS (R14)(Z10*4), K2, Z15
+
+	// r = d1 * d2 * d3 on valid lanes.
+	VMULPS Z12, Z9, Z9
+	VMULPS Z15, Z9, Z9
+	VMOVAPS.Z Z9, K1, Z9
+	MOVQ R12, AX
+	SHLQ $7, AX
+	ADDQ DI, AX
+	VMOVUPS Z9, (AX)(R11*1)
+	VCMPPS $4, Z31, Z9, K5
+	KMOVW K5, DX
+	SHLQ CX, DX
+	ORQ DX, R15
+
+	ADDQ $16, CX
+	ADDQ $64, R11
+	CMPQ CX, SI
+	JLT chunk
+
+rowdone:
+	MOVQ R15, (R9)(R12*8)
+	INCQ R12
+	JMP row
+
+done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,227 @@
+package finger
+
+import (
+	"math"
+	"math/bits"
+	"sync"
+	"unsafe"
+)
+
+// cylBlock holds eight cylinders of a template lane by lane, so one
+// vector instruction compares a probe cylinder with all eight: the
+// layout the row kernel reads (offsets are fixed in simrow_amd64.s).
+type cylBlock struct {
+	Valid [8]uint64
+	Bits  [cylNd][8]uint64
+	NV    [8]float32
+	Dir   [8]float32
+}
+
+// Offsets the assembly relies on; a change of layout fails to compile.
+var (
+	_ [0]struct{} = [unsafe.Offsetof(cylBlock{}.Bits) - 64]struct{}{}
+	_ [0]struct{} = [unsafe.Offsetof(cylBlock{}.NV) - 448]struct{}{}
+	_ [0]struct{} = [unsafe.Offsetof(cylBlock{}.Dir) - 480]struct{}{}
+	_ [0]struct{} = [unsafe.Sizeof(cylBlock{}) - 512]struct{}{}
+	_ [0]struct{} = [unsafe.Offsetof(cylinder{}.Dir) - 8]struct{}{}
+	_ [0]struct{} = [unsafe.Offsetof(cylinder{}.Valid) - 16]struct{}{}
+	_ [0]struct{} = [unsafe.Offsetof(cylinder{}.Bits) - 24]struct{}{}
+)
+
+// blocks lays cs out eight to a block; the unused lanes of the last block
+// have no valid cells, so they never pass the common-cells test.
+func blocks(cs []cylinder) []cylBlock {
+	out := make([]cylBlock, (len(cs)+7)/8)
+	for i := range cs {
+		b, l := &out[i/8], i%8
+		b.Valid[l] = cs[i].Valid
+		for k := range cylNd {
+			b.Bits[k][l] = cs[i].Bits[k]
+		}
+		b.NV[l] = float32(cs[i].NV)
+		b.Dir[l] = cs[i].Dir
+	}
+	return out
+}
+
+// restoreKernels puts back the kernels init installed for this CPU.
+var restoreKernels = sync.OnceValue(func() func() {
+	r, g, x := rowKernel, geMasks, relaxKernel
+	return func() { rowKernel, geMasks, relaxKernel = r, g, x }
+})
+
+// SetKernels switches the CPU-specific vector kernels of Compare and
+// Search on or off (they are on wherever the CPU has them) and reports
+// whether they were on. Scores are the same either way; the portable code
+// is the baseline "station eval finger" measures the kernels against. It
+// must not be called while comparisons run.
+func SetKernels(on bool) (was bool) {
+	restore := restoreKernels()
+	was = rowKernel != nil || relaxKernel != nil
+	if on {
+		restore()
+	} else {
+		rowKernel, geMasks, relaxKernel = nil, nil, nil
+	}
+	return was
+}
+
+// rowConsts are the float32 constants of localSim and dirCompatible, the
+// same roundings Go applies to those expressions, so the kernel's scores
+// are bit-identical to theirs.
+var rowConsts = [6]float32{
+	minCommon,
+	1,
+	math.Float32frombits(0x7fffffff),
+	math.Pi,
+	2 * math.Pi,
+	math.Pi / 2,
+}
+
+// rowKernel, when not nil, computes the local similarities of cylinder a
+// against the cylinders of at most 8 blocks into out (8 per block), zero
+// where the pair is not compatible, and returns the bit mask of the lanes
+// whose similarity is above zero and at least thr, and the largest
+// similarity. Set by simrow_amd64.go where the CPU can run it.
+var rowKernel func(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32)
+
+// geMasks, set with rowKernel, clears in masks[i] the lanes of rows[i]
+// below t, for the first n rows.
+var geMasks func(rows *[64][64]float32, n int, t float32, masks *[64]uint64)
+
+// simRowGo is the portable row kernel, localSim and dirCompatible lane
+// by lane; tests hold the assembly to it.
+func simRowGo(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
+	var mask uint64
+	var best float32
+	for g := range blk {
+		b := &blk[g]
+		for l := range 8 {
+			var c cylinder
+			c.Valid, c.NV, c.Dir = b.Valid[l], uint32(b.NV[l]), b.Dir[l]
+			for k := range cylNd {
+				c.Bits[k] = b.Bits[k][l]
+			}
+			var s float32
+			if dirCompatible(a.Dir, c.Dir) {
+				s = localSim(a, &c)
+			}
+			j := g*8 + l
+			out[j] = s
+			best = max(best, s)
+			if s > 0 && s >= thr {
+				mask |= 1 << j
+			}
+		}
+	}
+	return mask, best
+}
+
+// geMasksGo is the portable geMasks.
+func geMasksGo(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
+	for i := range n {
+		for l, s := range rows[i] {
+			if s < t {
+				masks[i] &^= 1 << l
+			}
+		}
+	}
+}
+
+// simMatrix is the two-pass candidate search of topPairs for templates of
+// at most 64 cylinders: the first pass computes every local similarity
+// and each row's best; as the n-th best of the row bests is at most the
+// n-th best similarity overall, the second pass only has to rank the
+// similarities at or above it (a few dozen of ~2,000), where a single pass
+// ranked every one that beat the list's rising entry bar.
+type simMatrix struct {
+	sim  [64][64]float32
+	nz   [64]uint64 // lanes with a similarity above zero
+	best [64]float32
+}
+
+// scratch is one comparison's working memory. Comparisons reuse it (a
+// pool for Compare, one per Index.Search) rather than declare it: Go
+// would zero its 22 KB every time, a fifth of a comparison, and every
+// entry read is written first anyway.
+type scratch struct {
+	m   simMatrix
+	in  relaxIn
+	rho [32][32]float32
+	nz  [32]uint64
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// matrixFits reports whether the two-pass search applies to a and b.
+func matrixFits(a, b *Prepared) bool {
+	return rowKernel != nil && len(a.cyl) <= 64 && len(b.cyl) <= 64 && len(b.blk) == (len(b.cyl)+7)/8
+}
+
+// fill runs the first pass over a's cylinders [r0, r1).
+func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
+	for i := r0; i < r1; i++ {
+		m.nz[i], m.best[i] = rowKernel(&a.cyl[i], b.blk, 0, &m.sim[i])
+	}
+}
+
+// rank runs the second pass over rows [r0, r1) into the list top (k
+// entries so far), with entry bar t, and returns the new count.
+func (m *simMatrix) rank(r0, r1 int, t float32, top []pair, k int) int {
+	masks := m.nz
+	if t > 0 {
+		geMasks(&m.sim, r1, t, &masks)
+	}
+	for i := r0; i < r1; i++ {
+		for mask := masks[i]; mask != 0; mask &= mask - 1 {
+			j := bits.TrailingZeros64(mask)
+			s := m.sim[i][j]
+			if k < len(top) || s >= top[k-1].sim {
+				k = insertPair(top, k, s, uint16(i), uint16(j))
+			}
+		}
+	}
+	return k
+}
+
+// bar is the n-th largest row best of rows [r0, r1), 0 when there are
+// fewer rows: a lower bound of the n-th largest similarity.
+func (m *simMatrix) bar(r0, r1, n int) float32 {
+	if n <= 0 || r1-r0 < n {
+		return 0
+	}
+	var v [64]float32
+	c := copy(v[:], m.best[r0:r1])
+	return nthLargest(v[:c], n)
+}
+
+// nthLargest returns the n-th largest of v (1-based), reordering v.
+func nthLargest(v []float32, n int) float32 {
+	lo, hi, k := 0, len(v)-1, n-1
+	for lo < hi {
+		p := v[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] > p {
+				i++
+			}
+			for v[j] < p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
+}

@@ -1,0 +1,30 @@
+package finger
+
+import "golang.org/x/sys/cpu"
+
+// simRowAVX512 is the row kernel for AVX-512 with VPOPCNTQ: nblk blocks
+// (at most 8), constants as rowConsts.
+//
+//go:noescape
+func simRowAVX512(a *cylinder, nvA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
+
+// geMasksAVX512 is geMasks for AVX-512.
+//
+//go:noescape
+func geMasksAVX512(rows *float32, n int, t float32, masks *uint64)
+
+func init() {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VPOPCNTDQ {
+		rowKernel = func(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
+			if len(blk) == 0 {
+				return 0, 0
+			}
+			var best float32
+			mask := simRowAVX512(a, float32(a.NV), &blk[0], min(len(blk), 8), thr, &out[0], &rowConsts[0], &best)
+			return mask, best
+		}
+		geMasks = func(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
+			geMasksAVX512(&rows[0][0], n, t, &masks[0])
+		}
+	}
+}

@@ -1,0 +1,179 @@
+#include "textflag.h"
+
+// func simRowAVX512(a *cylinder, nvA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
+//
+// Lane l of each block is cylinder 8g+l of the template; per lane, as
+// localSim and dirCompatible:
+//   common = a.Valid & b.Valid, nc = |common|
+//   ok = nc >= minCommon*(a.NV + b.NV - nc)
+//   na, nb, nx = Σk |a.Bits[k]&common|, |b.Bits[k]&common|, |(a^b)&common|
+//   den = √na + √nb, ok &= den != 0, s = 1 - √nx/den
+//   d = |a.Dir - b.Dir|, d = 2π - d if d > π, ok &= d <= π/2
+// The float32 operations are those of the Go code, in the same order, so
+// the results are bit-identical. *rowMax gets the largest similarity.
+TEXT ·simRowAVX512(SB), NOSPLIT, $0-72
+	MOVQ a+0(FP), AX
+	MOVQ blk+16(FP), BX
+	MOVQ nblk+24(FP), SI
+	MOVQ out+40(FP), DI
+	MOVQ consts+48(FP), R10
+
+	VPBROADCASTQ 16(AX), Z16
+	VPBROADCASTQ 24(AX), Z17
+	VPBROADCASTQ 32(AX), Z18
+	VPBROADCASTQ 40(AX), Z19
+	VPBROADCASTQ 48(AX), Z20
+	VPBROADCASTQ 56(AX), Z21
+	VPBROADCASTQ 64(AX), Z22
+	VBROADCASTSS nvA+8(FP), Y23
+	VBROADCASTSS 8(AX), Y24
+	VXORPS Y25, Y25, Y25      // running maximum
+	VBROADCASTSS 4(R10), Y26  // 1
+	VBROADCASTSS 8(R10), Y27  // abs mask
+	VBROADCASTSS 12(R10), Y28 // π
+	VBROADCASTSS 16(R10), Y29 // 2π
+	VBROADCASTSS 20(R10), Y30 // π/2
+	VBROADCASTSS thr+32(FP), Y31
+	VXORPS Y14, Y14, Y14
+
+	XORQ R8, R8 // result mask
+	XORQ CX, CX // its shift
+
+loop:
+	VPANDQ (BX), Z16, Z0 // common
+	VPOPCNTQ Z0, Z1      // nc
+
+	VPANDQ Z17, Z0, Z2
+	VPANDQ 64(BX), Z0, Z3
+	VPOPCNTQ Z2, Z4 // na
+	VPOPCNTQ Z3, Z5 // nb
+	VPXORQ Z2, Z3, Z6
+	VPOPCNTQ Z6, Z7 // nx
+
+	VPANDQ Z18, Z0, Z2
+	VPANDQ 128(BX), Z0, Z3
+	VPOPCNTQ Z2, Z8
+	VPOPCNTQ Z3, Z9
+	VPXORQ Z2, Z3, Z6
+	VPOPCNTQ Z6, Z10
+	VPADDQ Z8, Z4, Z4
+	VPADDQ Z9, Z5, Z5
+	VPADDQ Z10, Z7, Z7
+
+	VPANDQ Z19, Z0, Z2
+	VPANDQ 192(BX), Z0, Z3
+	VPOPCNTQ Z2, Z8
+	VPOPCNTQ Z3, Z9
+	VPXORQ Z2, Z3, Z6
+	VPOPCNTQ Z6, Z10
+	VPADDQ Z8, Z4, Z4
+	VPADDQ Z9, Z5, Z5
+	VPADDQ Z10, Z7, Z7
+
+	VPANDQ Z20, Z0, Z2
+	VPANDQ 256(BX), Z0, Z3
+	VPOPCNTQ Z2, Z8
+	VPOPCNTQ Z3, Z9
+	VPXORQ Z2, Z3, Z6
+	VPOPCNTQ Z6, Z10
+	VPADDQ Z8, Z4, Z4
+	VPADDQ Z9, Z5, Z5
+	VPADDQ Z10, Z7, Z7
+
+	VPANDQ Z21, Z0, Z2
+	VPANDQ 320(BX), Z0, Z3
+	VPOPCNTQ Z2, Z8
+	VPOPCNTQ Z3, Z9
+	VPXORQ Z2, Z3, Z6
+	VPOPCNTQ Z6, Z10
+	VPADDQ Z8, Z4, Z4
+	VPADDQ Z9, Z5, Z5
+	VPADDQ Z10, Z7, Z7
+
+	VPANDQ Z22, Z0, Z2
+	VPANDQ 384(BX), Z0, Z3
+	VPOPCNTQ Z2, Z8
+	VPOPCNTQ Z3, Z9
+	VPXORQ Z2, Z3, Z6
+	VPOPCNTQ Z6, Z10
+	VPADDQ Z8, Z4, Z4
+	VPADDQ Z9, Z5, Z5
+	VPADDQ Z10, Z7, Z7
+
+	VCVTQQ2PS Z1, Y8  // nc
+	VCVTQQ2PS Z4, Y9  // na
+	VCVTQQ2PS Z5, Y10 // nb
+	VCVTQQ2PS Z7, Y11 // nx
+
+	VADDPS 448(BX), Y23, Y12 // a.NV + b.NV
+	VSUBPS Y8, Y12, Y12      // - nc
+	VMULPS.BCST 0(R10), Y12, Y12 // * minCommon
+	VCMPPS $13, Y12, Y8, K1  // nc >= that (GE_OS)
+
+	VSQRTPS Y9, Y9
+	VSQRTPS Y10, Y10
+	VSQRTPS Y11, Y11
+	VADDPS Y10, Y9, Y13         // den
+	VCMPPS $4, Y14, Y13, K1, K2 // den != 0 (NEQ_UQ)
+	VDIVPS Y13, Y11, Y15        // √nx / den
+	VSUBPS Y15, Y26, Y15        // 1 - that
+
+	VSUBPS 480(BX), Y24, Y0     // a.Dir - b.Dir
+	VANDPS Y27, Y0, Y0          // |d|
+	VCMPPS $14, Y28, Y0, K3     // d > π (GT_OS)
+	VSUBPS Y0, Y29, Y1          // 2π - d
+	VMOVAPS Y1, K3, Y0
+	VCMPPS $2, Y30, Y0, K2, K2  // d <= π/2 (LE_OS)
+
+	VMOVAPS.Z Y15, K2, Y15
+	VMOVUPS Y15, (DI)
+	VMAXPS Y15, Y25, Y25
+	VCMPPS $14, Y14, Y15, K4    // s > 0
+	VCMPPS $13, Y31, Y15, K4, K4 // s >= thr
+	KMOVB K4, DX
+	SHLQ CX, DX
+	ORQ DX, R8
+
+	ADDQ $512, BX
+	ADDQ $32, DI
+	ADDQ $8, CX
+	DECQ SI
+	JNZ loop
+
+	VEXTRACTF32X4 $1, Y25, X0
+	VMAXPS X0, X25, X25
+	VPERMILPS $0x4e, X25, X0
+	VMAXPS X0, X25, X25
+	VPERMILPS $0xb1, X25, X0
+	VMAXPS X0, X25, X25
+	MOVQ rowMax+56(FP), AX
+	VMOVSS X25, (AX)
+	MOVQ R8, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func geMasksAVX512(rows *float32, n int, t float32, masks *uint64)
+TEXT ·geMasksAVX512(SB), NOSPLIT, $0-32
+	MOVQ rows+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS t+16(FP), Z1
+	MOVQ masks+24(FP), DI
+	TESTQ CX, CX
+	JZ gedone
+geloop:
+	VCMPPS $2, (SI), Z1, K1
+	VCMPPS $2, 64(SI), Z1, K2
+	VCMPPS $2, 128(SI), Z1, K3
+	VCMPPS $2, 192(SI), Z1, K4
+	KUNPCKWD K1, K2, K1
+	KUNPCKWD K3, K4, K3
+	KUNPCKDQ K1, K3, K1
+	KMOVQ K1, AX
+	ANDQ AX, (DI)
+	ADDQ $256, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ geloop
+gedone:
+	VZEROUPPER
+	RET

@@ -69,10 +69,10 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.022–0.038, "station eval finger --all", column thr1k).
+// for FMR ≤ 0.1% (0.023–0.039, "station eval finger --all", column thr1k).
 // With 2,800 impostor pairs per set it is a coarse calibration; deployments
 // wanting FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.038
+const DefaultThreshold = 0.039
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.cyl) }
@@ -135,7 +135,7 @@ type pair struct {
 // when the distances and angles between them agree in both templates, and
 // pairs that no other pair supports lose weight.
 const (
-	maxRelax   = 32  // candidate pairs kept for relaxation (the kernels hold 32)
+	maxRelax   = 48  // candidate pairs kept for relaxation (MCC: min(nA, nB))
 	relaxIters = 5   // iterations
 	relaxW     = 0.5 // weight kept from the previous iteration
 )
@@ -457,8 +457,9 @@ func relaxInput(in *relaxIn, a, b *Prepared, ps []pair) {
 	}
 }
 
-// relaxIn holds at most 32 pairs.
-var _ [32 - maxRelax]struct{}
+// nz holds a row in a uint64; relax_amd64.s assumes 48 pairs.
+var _ [64 - maxRelax]struct{}
+var _ [maxRelax - 48]struct{}
 
 func relax(a, b *Prepared, ps []pair, np int) float64 {
 	sc := scratchPool.Get().(*scratch)

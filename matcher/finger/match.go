@@ -68,10 +68,10 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.023–0.035, "station eval finger --all", column thr1k).
+// for FMR ≤ 0.1% (0.027–0.036, "station eval finger --all", column thr1k).
 // With 2,800 impostor pairs per set it is a coarse calibration; deployments
 // wanting FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.035
+const DefaultThreshold = 0.036
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.cyl) }
@@ -370,6 +370,10 @@ const (
 	angleSteps = 512 // entries over [0, π]
 )
 
+// distStretch scales the distance tolerance with the distance: skin
+// stretches, so far-apart minutiae move further relative to each other.
+const distStretch = 0.0025
+
 var distTab = func() (t [distMax*distSteps + 1]float32) {
 	for i := range t {
 		v := sigmoid(float64(i)/distSteps, 5, -1.6)
@@ -516,6 +520,17 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 		sum += lam[i]
 	}
 	return float64(sum) / float64(np)
+}
+
+// wrap32 brings an angle difference into [-π, π].
+func wrap32(d float32) float32 {
+	for d > math.Pi {
+		d -= 2 * math.Pi
+	}
+	for d < -math.Pi {
+		d += 2 * math.Pi
+	}
+	return d
 }
 
 func abs32(v float32) float32 {

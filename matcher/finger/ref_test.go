@@ -80,13 +80,13 @@ func refRelax(a, b *Prepared, ps []pair, np int) float64 {
 			dxb, dyb := b2.X-b1.X, b2.Y-b1.Y
 			da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
 			db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
-			d1 := distCompat(abs32(da - db))
+			d1 := distCompat(abs32(da-db) / (1 + (da+db)*distStretch))
 			if d1 == 0 {
 				continue
 			}
-			d2 := angleCompat(abs32(angleDiff32(a1.Dir, a2.Dir) - angleDiff32(b1.Dir, b2.Dir)))
+			d2 := angleCompat(angleDiff32(wrap32(a1.Dir-a2.Dir), wrap32(b1.Dir-b2.Dir)))
 			ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
-			d3 := angleCompat(abs32(angleDiff32(a1.Dir, ra) - angleDiff32(b1.Dir, rb)))
+			d3 := angleCompat(angleDiff32(wrap32(a1.Dir-ra), wrap32(b1.Dir-rb)))
 			r := d1 * d2 * d3
 			rho[i][j], rho[j][i] = r, r
 		}

@@ -15,19 +15,23 @@
 #define C_ONE 44
 #define C_ABS 48
 #define C_SIGN 52
+#define C_STRETCH 56
 #define C_IOTA 64
 
-// ANGLEDIFF(d): angleDiff32's loops, each run at most twice (inputs are
-// within 4π), then |d|.
+// WRAP(d): wrap32's loops, each run at most twice (inputs are within 4π).
+#define WRAP(d) \
+	VCMPPS.BCST $14, C_PI(R10), d, K3; \
+	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $14, C_PI(R10), d, K3; \
+	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
+	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
+	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
+	VADDPS.BCST C_TWOPI(R10), d, K3, d
+
+// ANGLEDIFF(d): angleDiff32 of the difference d, |wrap32(d)|.
 #define ANGLEDIFF(d) \
-	VCMPPS.BCST $14, C_PI(R10), d, K3; \
-	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $14, C_PI(R10), d, K3; \
-	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
-	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
-	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
+	WRAP(d); \
 	VANDPS.BCST C_ABS(R10), d, d
 
 // ATAN2F(y, x, a, t1, t2): a = atan2f(y, x); t1, t2 scratch.
@@ -136,9 +140,13 @@ chunk:
 	VADDPS Z8, Z7, Z7
 	VSQRTPS Z7, Z7      // db
 
-	// d1 = distCompat(|da - db|)
+	// d1 = distCompat(|da - db| / (1 + (da+db)*distStretch))
+	VADDPS Z7, Z6, Z8
+	VMULPS.BCST C_STRETCH(R10), Z8, Z8
+	VADDPS.BCST C_ONE(R10), Z8, Z8
 	VSUBPS Z7, Z6, Z6
 	VANDPS.BCST C_ABS(R10), Z6, Z6
+	VDIVPS Z8, Z6, Z6
 	VMULPS.BCST C_DISTSTEPS(R10), Z6, Z6
 	VADDPS.BCST C_HALF(R10), Z6, Z6
 	VCVTTPS2DQ Z6, Z6
@@ -146,29 +154,29 @@ chunk:
 	VPXORD Z9, Z9, Z9
 	VGATHERDPS (R13)(Z6*4), K2, Z9
 
-	// d2 = angleCompat(|angleDiff32(ad[i], ad[j]) - angleDiff32(bd[i], bd[j])|)
+	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
 	VMOVUPS 256(BX)(R11*1), Z10
 	VSUBPS Z10, Z18, Z10
-	ANGLEDIFF(Z10)
+	WRAP(Z10)
 	VMOVUPS 640(BX)(R11*1), Z11
 	VSUBPS Z11, Z21, Z11
-	ANGLEDIFF(Z11)
+	WRAP(Z11)
 	VSUBPS Z11, Z10, Z10
-	VANDPS.BCST C_ABS(R10), Z10, Z10
+	ANGLEDIFF(Z10)
 	ANGLEIDX(Z10)
 	KMOVW K1, K2
 	VPXORD Z12, Z12, Z12
 	VGATHERDPS (R14)(Z10*4), K2, Z12
 
-	// d3 = angleCompat(|angleDiff32(ad[i], ra) - angleDiff32(bd[i], rb)|)
+	// d3 = angleCompat(angleDiff32(wrap32(ad[i]-ra), wrap32(bd[i]-rb)))
 	ATAN2F(Z3, Z2, Z10, Z13, Z14)
 	VSUBPS Z10, Z18, Z10
-	ANGLEDIFF(Z10)
+	WRAP(Z10)
 	ATAN2F(Z5, Z4, Z11, Z13, Z14)
 	VSUBPS Z11, Z21, Z11
-	ANGLEDIFF(Z11)
+	WRAP(Z11)
 	VSUBPS Z11, Z10, Z10
-	VANDPS.BCST C_ABS(R10), Z10, Z10
+	ANGLEDIFF(Z10)
 	ANGLEIDX(Z10)
 	KMOVW K1, K2
 	VPXORD Z15, Z15, Z15

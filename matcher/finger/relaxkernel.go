@@ -24,7 +24,7 @@ var relaxConsts = func() (c [32]uint32) {
 		f(distSteps), f(0.5), uint32(len(distTab)), f(angleSteps / math.Pi),
 		angleSteps, f(math.Pi), f(2 * math.Pi), f(-math.Pi),
 		f(math.Pi / 2), f(math.Pi / 4), f(0.273), f(1),
-		0x7fffffff, 0x80000000,
+		0x7fffffff, 0x80000000, f(distStretch),
 	})
 	for i := range 16 {
 		c[16+i] = uint32(i)
@@ -63,12 +63,14 @@ func compat(in *relaxIn, i, j int) float32 {
 	dxb, dyb := in.BX[j]-in.BX[i], in.BY[j]-in.BY[i]
 	da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
 	db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
-	d1 := distCompat(abs32(da - db))
+	d1 := distCompat(abs32(da-db) / (1 + (da+db)*distStretch))
 	if d1 == 0 {
 		return 0
 	}
-	d2 := angleCompat(abs32(angleDiff32(in.AD[i], in.AD[j]) - angleDiff32(in.BD[i], in.BD[j])))
+	// Signed differences, as in MCC: with absolute ones a mirrored
+	// constellation would look compatible.
+	d2 := angleCompat(angleDiff32(wrap32(in.AD[i]-in.AD[j]), wrap32(in.BD[i]-in.BD[j])))
 	ra, rb := atan2f(dya, dxa), atan2f(dyb, dxb)
-	d3 := angleCompat(abs32(angleDiff32(in.AD[i], ra) - angleDiff32(in.BD[i], rb)))
+	d3 := angleCompat(angleDiff32(wrap32(in.AD[i]-ra), wrap32(in.BD[i]-rb)))
 	return d1 * d2 * d3
 }

@@ -451,8 +451,8 @@ func relaxInput(in *relaxIn, a, b *Prepared, ps []pair) {
 	}
 }
 
-// relaxIn holds at most 32 pairs.
-var _ [32 - maxRelax]struct{}
+// relaxIn holds at most relaxMax pairs.
+var _ [relaxMax - maxRelax]struct{}
 
 func relax(a, b *Prepared, ps []pair, np int) float64 {
 	sc := scratchPool.Get().(*scratch)

@@ -66,7 +66,7 @@
 	VCVTTPS2DQ v, v; \
 	VPMINUD.BCST C_ANGSTEPS(R10), v, v
 
-// func relaxCompatAVX512(in *relaxIn, n int, rho *[32][32]float32, nz *[32]uint64, consts *uint32, distTab, angleTab *float32)
+// func relaxCompatAVX512(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32)
 //
 // For row i and 16 lanes j at a time, the body of compat (relaxkernel.go)
 // with the same float32 operations in the same order: the matrix is
@@ -92,22 +92,21 @@ row:
 	CMPQ R12, SI
 	JGE done
 	VBROADCASTSS 0(BX)(R12*4), Z16   // ax[i]
-	VBROADCASTSS 128(BX)(R12*4), Z17 // ay[i]
-	VBROADCASTSS 256(BX)(R12*4), Z18 // ad[i]
-	VBROADCASTSS 384(BX)(R12*4), Z19 // bx[i]
-	VBROADCASTSS 512(BX)(R12*4), Z20 // by[i]
-	VBROADCASTSS 640(BX)(R12*4), Z21 // bd[i]
-	VPBROADCASTD 768(BX)(R12*4), Z22 // pa[i]
-	VPBROADCASTD 896(BX)(R12*4), Z23 // pb[i]
+	VBROADCASTSS 256(BX)(R12*4), Z17 // ay[i]
+	VBROADCASTSS 512(BX)(R12*4), Z18 // ad[i]
+	VBROADCASTSS 768(BX)(R12*4), Z19 // bx[i]
+	VBROADCASTSS 1024(BX)(R12*4), Z20 // by[i]
+	VBROADCASTSS 1280(BX)(R12*4), Z21 // bd[i]
+	VPBROADCASTD 1536(BX)(R12*4), Z22 // pa[i]
+	VPBROADCASTD 1792(BX)(R12*4), Z23 // pb[i]
 	VPBROADCASTD R12, Z24            // i
 	XORQ R15, R15                    // nz mask of the row
-	// Chunks hold j = 0–15 and 16–31; only those with some i < j < n run.
-	XORQ R11, R11                    // chunk offset in bytes (0, 64)
-	MOVQ $0, CX                      // chunk's first j
-	CMPQ R12, $15
-	JLT chunk
-	MOVQ $64, R11
-	MOVQ $16, CX
+	// Chunks of 16 lanes j from the one holding i+1, while j < n.
+	MOVQ R12, CX
+	INCQ CX
+	ANDQ $~15, CX                    // chunk's first j
+	MOVQ CX, R11
+	SHLQ $2, R11                     // its offset in bytes
 	CMPQ CX, SI
 	JGE rowdone
 
@@ -117,18 +116,18 @@ chunk:
 	VPADDD Z26, Z0, Z0
 	VPCMPD $6, Z24, Z0, K1
 	VPCMPD $1, Z25, Z0, K1, K1
-	VMOVDQU32 768(BX)(R11*1), Z1
+	VMOVDQU32 1536(BX)(R11*1), Z1
 	VPCMPD $4, Z22, Z1, K1, K1
-	VMOVDQU32 896(BX)(R11*1), Z1
+	VMOVDQU32 1792(BX)(R11*1), Z1
 	VPCMPD $4, Z23, Z1, K1, K1
 
 	VMOVUPS 0(BX)(R11*1), Z2
 	VSUBPS Z16, Z2, Z2  // dxa
-	VMOVUPS 128(BX)(R11*1), Z3
+	VMOVUPS 256(BX)(R11*1), Z3
 	VSUBPS Z17, Z3, Z3  // dya
-	VMOVUPS 384(BX)(R11*1), Z4
+	VMOVUPS 768(BX)(R11*1), Z4
 	VSUBPS Z19, Z4, Z4  // dxb
-	VMOVUPS 512(BX)(R11*1), Z5
+	VMOVUPS 1024(BX)(R11*1), Z5
 	VSUBPS Z20, Z5, Z5  // dyb
 
 	VMULPS Z2, Z2, Z6
@@ -155,10 +154,10 @@ chunk:
 	VGATHERDPS (R13)(Z6*4), K2, Z9
 
 	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
-	VMOVUPS 256(BX)(R11*1), Z10
+	VMOVUPS 512(BX)(R11*1), Z10
 	VSUBPS Z10, Z18, Z10
 	WRAP(Z10)
-	VMOVUPS 640(BX)(R11*1), Z11
+	VMOVUPS 1280(BX)(R11*1), Z11
 	VSUBPS Z11, Z21, Z11
 	WRAP(Z11)
 	VSUBPS Z11, Z10, Z10
@@ -187,7 +186,7 @@ chunk:
 	VMULPS Z15, Z9, Z9
 	VMOVAPS.Z Z9, K1, Z9
 	MOVQ R12, AX
-	SHLQ $7, AX
+	SHLQ $8, AX
 	ADDQ DI, AX
 	VMOVUPS Z9, (AX)(R11*1)
 	VCMPPS $4, Z31, Z9, K5

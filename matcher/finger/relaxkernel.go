@@ -9,11 +9,14 @@ import (
 // pairs' minutiae side by side (A then B) and which minutiae they are.
 // Offsets are fixed in relax_amd64.s.
 type relaxIn struct {
-	AX, AY, AD, BX, BY, BD [32]float32
-	PA, PB                 [32]int32
+	AX, AY, AD, BX, BY, BD [relaxMax]float32
+	PA, PB                 [relaxMax]int32
 }
 
-var _ [0]struct{} = [unsafe.Sizeof(relaxIn{}) - 1024]struct{}{}
+var _ [0]struct{} = [unsafe.Sizeof(relaxIn{}) - 2048]struct{}{}
+
+// relaxMax is the most candidate pairs the kernel's arrays hold.
+const relaxMax = 64
 
 // relaxConsts are the constants of relax's compatibility functions, as
 // float32 (or int32) the way Go rounds them in those expressions, and
@@ -33,16 +36,16 @@ var relaxConsts = func() (c [32]uint32) {
 }()
 
 // relaxKernel, when not nil, fills rho's upper triangle (j > i, both
-// below n ≤ 32) with the compatibility of candidate pairs i and j, zero
+// below n ≤ relaxMax) with the compatibility of candidate pairs i and j, zero
 // below it, and sets bit j of nz[i] where that is not zero. Set by
 // relax_amd64.go where the CPU can run it.
-var relaxKernel func(in *relaxIn, n int, rho *[32][32]float32, nz *[32]uint64)
+var relaxKernel func(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64)
 
 // relaxCompatGo is the portable compatibility matrix, the relaxation's
 // own code pair by pair; tests hold the kernel to it.
-func relaxCompatGo(in *relaxIn, n int, rho *[32][32]float32, nz *[32]uint64) {
-	*rho = [32][32]float32{}
-	*nz = [32]uint64{}
+func relaxCompatGo(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64) {
+	*rho = [relaxMax][relaxMax]float32{}
+	*nz = [relaxMax]uint64{}
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
 			if r := compat(in, i, j); r != 0 {

@@ -147,8 +147,8 @@ type simMatrix struct {
 type scratch struct {
 	m   simMatrix
 	in  relaxIn
-	rho [32][32]float32
-	nz  [32]uint64
+	rho [relaxMax][relaxMax]float32
+	nz  [relaxMax]uint64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

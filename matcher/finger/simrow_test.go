@@ -77,8 +77,8 @@ func TestRelaxKernel(t *testing.T) {
 	}
 	check := func(name string, in *relaxIn, n int) {
 		t.Helper()
-		var got, want [32][32]float32
-		var gnz, wnz [32]uint64
+		var got, want [relaxMax][relaxMax]float32
+		var gnz, wnz [relaxMax]uint64
 		relaxKernel(in, n, &got, &gnz)
 		relaxCompatGo(in, n, &want, &wnz)
 		for i := range n {
@@ -96,7 +96,7 @@ func TestRelaxKernel(t *testing.T) {
 	for x, a := range ps {
 		for y, b := range ps {
 			var top [maxRelax]pair
-			k := topPairs(a, b, top[:min(maxRelax, 32)])
+			k := topPairs(a, b, top[:maxRelax])
 			var in relaxIn
 			relaxInput(&in, a, b, top[:k])
 			check(fmt.Sprintf("templates %d, %d", x, y), &in, k)
@@ -105,7 +105,7 @@ func TestRelaxKernel(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for round := range 2000 {
 		var in relaxIn
-		n := 1 + r.IntN(32)
+		n := 1 + r.IntN(relaxMax)
 		for i := range n {
 			in.AX[i], in.AY[i] = float32(r.IntN(60)), float32(r.IntN(60))
 			in.BX[i], in.BY[i] = float32(r.IntN(60)), float32(r.IntN(60))

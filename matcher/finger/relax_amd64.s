@@ -207,3 +207,89 @@ rowdone:
 done:
 	VZEROUPPER
 	RET
+
+// func relaxIterAVX512(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n, iters int, w, w1, n1 float32)
+//
+// iters rounds of lam[i] = w*lam[i] + (w1*s)/n1 with s = Σj rho[j][i]*lam[j]
+// (rho symmetric, zero where pairs are incompatible), 16 rows i at a
+// time. s accumulates in ascending j, one multiply then one add as the Go
+// loop does, so adding the zero terms it skips changes nothing and the
+// result is bit-identical.
+TEXT ·relaxIterAVX512(SB), NOSPLIT, $0-44
+	MOVQ rho+0(FP), DI
+	MOVQ lam+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ iters+24(FP), R8
+	VBROADCASTSS w+32(FP), Z28
+	VBROADCASTSS w1+36(FP), Z29
+	VBROADCASTSS n1+40(FP), Z30
+	MOVQ CX, R9
+	ADDQ $15, R9
+	SHRQ $4, R9 // chunks of 16 rows
+	TESTQ CX, CX
+	JZ iterdone
+	TESTQ R8, R8
+	JZ iterdone
+
+iter:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	MOVQ DI, AX // row j of rho
+	XORQ DX, DX // j
+jloop:
+	VBROADCASTSS (SI)(DX*4), Z4
+	VMULPS (AX), Z4, Z5
+	VADDPS Z5, Z0, Z0
+	CMPQ R9, $1
+	JEQ jnext
+	VMULPS 64(AX), Z4, Z5
+	VADDPS Z5, Z1, Z1
+	CMPQ R9, $2
+	JEQ jnext
+	VMULPS 128(AX), Z4, Z5
+	VADDPS Z5, Z2, Z2
+	CMPQ R9, $3
+	JEQ jnext
+	VMULPS 192(AX), Z4, Z5
+	VADDPS Z5, Z3, Z3
+jnext:
+	ADDQ $256, AX
+	INCQ DX
+	CMPQ DX, CX
+	JLT jloop
+
+	// lam = w*lam + (w1*s)/n1, chunk by chunk.
+	VMULPS (SI), Z28, Z6
+	VMULPS Z0, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, (SI)
+	CMPQ R9, $1
+	JEQ iternext
+	VMULPS 64(SI), Z28, Z6
+	VMULPS Z1, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, 64(SI)
+	CMPQ R9, $2
+	JEQ iternext
+	VMULPS 128(SI), Z28, Z6
+	VMULPS Z2, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, 128(SI)
+	CMPQ R9, $3
+	JEQ iternext
+	VMULPS 192(SI), Z28, Z6
+	VMULPS Z3, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, 192(SI)
+iternext:
+	DECQ R8
+	JNZ iter
+iterdone:
+	VZEROUPPER
+	RET

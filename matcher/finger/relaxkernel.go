@@ -41,6 +41,12 @@ var relaxConsts = func() (c [32]uint32) {
 // relax_amd64.go where the CPU can run it.
 var relaxKernel func(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64)
 
+// relaxRounds, when not nil, runs the relaxation rounds on lam (the first
+// n entries) over rho, which must then be symmetric and zero wherever nz
+// has no bit, for the first 16·⌈n/16⌉ columns of the first n rows. Set by
+// relax_amd64.go with relaxKernel.
+var relaxRounds func(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n int)
+
 // relaxCompatGo is the portable compatibility matrix, the relaxation's
 // own code pair by pair; tests hold the kernel to it.
 func relaxCompatGo(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64) {

@@ -46,8 +46,8 @@ func blocks(cs []cylinder) []cylBlock {
 
 // restoreKernels puts back the kernels init installed for this CPU.
 var restoreKernels = sync.OnceValue(func() func() {
-	r, g, x := rowKernel, geMasks, relaxKernel
-	return func() { rowKernel, geMasks, relaxKernel = r, g, x }
+	r, g, x, y := rowKernel, geMasks, relaxKernel, relaxRounds
+	return func() { rowKernel, geMasks, relaxKernel, relaxRounds = r, g, x, y }
 })
 
 // SetKernels switches the CPU-specific vector kernels of Compare and
@@ -61,7 +61,7 @@ func SetKernels(on bool) (was bool) {
 	if on {
 		restore()
 	} else {
-		rowKernel, geMasks, relaxKernel = nil, nil, nil
+		rowKernel, geMasks, relaxKernel, relaxRounds = nil, nil, nil, nil
 	}
 	return was
 }

@@ -137,6 +137,9 @@ func TestGeMasks(t *testing.T) {
 				got[i] = r.Uint64()
 				want[i] = got[i]
 			}
+			if a, b := countGE(&rows, n, thr, &got), countGEGo(&rows, n, thr, &got); a != b {
+				t.Fatalf("n %d, t %v: countGE %d, portable %d", n, thr, a, b)
+			}
 			geMasks(&rows, n, thr, &got)
 			geMasksGo(&rows, n, thr, &want)
 			if got != want {

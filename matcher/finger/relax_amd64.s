@@ -151,6 +151,8 @@ chunk:
 	VCVTTPS2DQ Z6, Z6
 	VPCMPUD.BCST $1, C_DISTLEN(R10), Z6, K1, K2
 	VPXORD Z9, Z9, Z9
+	KORTESTW K2, K2
+	JZ store // no lane within distance tolerance: the chunk is all zero
 	VGATHERDPS (R13)(Z6*4), K2, Z9
 
 	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
@@ -185,6 +187,7 @@ chunk:
 	VMULPS Z12, Z9, Z9
 	VMULPS Z15, Z9, Z9
 	VMOVAPS.Z Z9, K1, Z9
+store:
 	MOVQ R12, AX
 	SHLQ $8, AX
 	ADDQ DI, AX

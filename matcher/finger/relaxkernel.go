@@ -24,7 +24,7 @@ const relaxMax = 64
 var relaxConsts = func() (c [32]uint32) {
 	f := math.Float32bits
 	copy(c[:], []uint32{
-		f(distSteps), f(0.5), uint32(len(distTab)), f(angleSteps / math.Pi),
+		f(distSteps), f(0.5), uint32(distNonZero), f(angleSteps / math.Pi),
 		angleSteps, f(math.Pi), f(2 * math.Pi), f(-math.Pi),
 		f(math.Pi / 2), f(math.Pi / 4), f(0.273), f(1),
 		0x7fffffff, 0x80000000, f(distStretch),
@@ -33,6 +33,18 @@ var relaxConsts = func() (c [32]uint32) {
 		c[16+i] = uint32(i)
 	}
 	return c
+}()
+
+// distNonZero is the number of leading non-zero entries of distTab (the
+// sigmoid only falls, so all the others are zero): a lookup at or beyond
+// it is zero without reading the table.
+var distNonZero = func() int {
+	for i, v := range distTab {
+		if v == 0 {
+			return i
+		}
+	}
+	return len(distTab)
 }()
 
 // relaxKernel, when not nil, fills rho's upper triangle (j > i, both

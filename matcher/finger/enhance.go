@@ -42,28 +42,60 @@ var gaborBank = func() [][gaborAngles]gaborKernel {
 
 // normalize subtracts each block's local mean and divides by its contrast,
 // interpolating block values bilinearly so block edges leave no seams.
+//
+// The interpolation weights depend on x or y alone, and the horizontal
+// pass on the pair of block rows alone, so both are computed once and
+// reused; each value is still the same float32 expression as bilinear's.
 func normalize(p *plane, mean, std *blockMap) *plane {
 	out := newPlane(p.W, p.H)
+	cols := make([]lerpAt, p.W)
+	for x := range cols {
+		cols[x] = lerpPos(x, mean.BW)
+	}
+	rowM0, rowM1 := make([]float32, p.W), make([]float32, p.W)
+	rowS0, rowS1 := make([]float32, p.W), make([]float32, p.W)
+	last := -1
 	for y := 0; y < p.H; y++ {
-		for x := 0; x < p.W; x++ {
-			mu, sd := bilinear(mean, x, y), bilinear(std, x, y)
-			out.Pix[y*p.W+x] = (p.Pix[y*p.W+x] - mu) / max(sd, 4)
+		r := lerpPos(y, mean.BH)
+		if key := r.i0*mean.BH + r.i1; key != last {
+			last = key
+			mean.lerpRows(r, cols, rowM0, rowM1)
+			std.lerpRows(r, cols, rowS0, rowS1)
+		}
+		src, dst := p.Pix[y*p.W:][:p.W], out.Pix[y*p.W:][:p.W]
+		m0, m1, s0, s1 := rowM0[:len(src)], rowM1[:len(src)], rowS0[:len(src)], rowS1[:len(src)]
+		for x, v := range src {
+			mu := m0[x]*r.w0 + m1[x]*r.w1
+			sd := s0[x]*r.w0 + s1[x]*r.w1
+			dst[x] = (v - mu) / max(sd, 4)
 		}
 	}
 	return out
 }
 
-func bilinear(b *blockMap, x, y int) float32 {
-	fx := (float32(x)+0.5)/blockSize - 0.5
-	fy := (float32(y)+0.5)/blockSize - 0.5
-	fx = min(max(fx, 0), float32(b.BW-1))
-	fy = min(max(fy, 0), float32(b.BH-1))
-	x0, y0 := int(fx), int(fy)
-	x1, y1 := min(x0+1, b.BW-1), min(y0+1, b.BH-1)
-	wx, wy := fx-float32(x0), fy-float32(y0)
-	a := b.V[y0*b.BW+x0]*(1-wx) + b.V[y0*b.BW+x1]*wx
-	c := b.V[y1*b.BW+x0]*(1-wx) + b.V[y1*b.BW+x1]*wx
-	return a*(1-wy) + c*wy
+// lerpAt is where a pixel falls between two block centres on one axis:
+// the blocks' indices and their weights.
+type lerpAt struct {
+	i0, i1 int
+	w0, w1 float32
+}
+
+// lerpPos places pixel coordinate c between the centres of n blocks.
+func lerpPos(c, n int) lerpAt {
+	f := (float32(c)+0.5)/blockSize - 0.5
+	f = min(max(f, 0), float32(n-1))
+	i0 := int(f)
+	w := f - float32(i0)
+	return lerpAt{i0, min(i0+1, n-1), 1 - w, w}
+}
+
+// lerpRows interpolates block rows r.i0 and r.i1 along x at cols.
+func (b *blockMap) lerpRows(r lerpAt, cols []lerpAt, row0, row1 []float32) {
+	v0, v1 := b.V[r.i0*b.BW:][:b.BW], b.V[r.i1*b.BW:][:b.BW]
+	for x, c := range cols {
+		row0[x] = v0[c.i0]*c.w0 + v0[c.i1]*c.w1
+		row1[x] = v1[c.i0]*c.w0 + v1[c.i1]*c.w1
+	}
 }
 
 // enhance filters each foreground pixel with the Gabor kernel tuned to its

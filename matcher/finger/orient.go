@@ -23,17 +23,41 @@ func orientation(p *plane, m *mask) *orientField {
 	gxx := make([]float64, bw*bh)
 	gyy := make([]float64, bw*bh)
 	gxy := make([]float64, bw*bh)
-	for y := 1; y < h-1; y++ {
-		by := y / blockSize
+	// The Sobel sums are shared between neighbours: down each column
+	// (up + 2·mid + dn) for gx, along each row (left + 2·centre + right)
+	// for gy, each the same float32 expression as per pixel. Each block's
+	// sums stay in registers along its run of a row, added to in the same
+	// order as pixel by pixel.
+	col := make([]float32, w)
+	rows := [3][]float32{make([]float32, w), make([]float32, w), make([]float32, w)}
+	smooth := func(dst, src []float32) {
 		for x := 1; x < w-1; x++ {
-			i := y*w + x
-			pp := p.Pix
-			gx := float64((pp[i-w+1] + 2*pp[i+1] + pp[i+w+1]) - (pp[i-w-1] + 2*pp[i-1] + pp[i+w-1]))
-			gy := float64((pp[i+w-1] + 2*pp[i+w] + pp[i+w+1]) - (pp[i-w-1] + 2*pp[i-w] + pp[i-w+1]))
-			b := by*bw + x/blockSize
-			gxx[b] += gx * gx
-			gyy[b] += gy * gy
-			gxy[b] += gx * gy
+			dst[x] = src[x-1] + 2*src[x] + src[x+1]
+		}
+	}
+	if h >= 3 {
+		smooth(rows[0], p.Pix[:w])
+		smooth(rows[1], p.Pix[w:][:w])
+	}
+	for y := 1; y < h-1; y++ {
+		up, mid, dn := p.Pix[(y-1)*w:][:w], p.Pix[y*w:][:w], p.Pix[(y+1)*w:][:w]
+		for x := range col {
+			col[x] = up[x] + 2*mid[x] + dn[x]
+		}
+		rsUp, rsDn := rows[(y-1)%3], rows[(y+1)%3]
+		smooth(rsDn, dn)
+		row := (y / blockSize) * bw
+		for bx := 0; bx < bw; bx++ {
+			b := row + bx
+			sxx, syy, sxy := gxx[b], gyy[b], gxy[b]
+			for x := max(bx*blockSize, 1); x < min(bx*blockSize+blockSize, w-1); x++ {
+				gx := float64(col[x+1] - col[x-1])
+				gy := float64(rsDn[x] - rsUp[x])
+				sxx += gx * gx
+				syy += gy * gy
+				sxy += gx * gy
+			}
+			gxx[b], gyy[b], gxy[b] = sxx, syy, sxy
 		}
 	}
 	// Doubled-angle vectors, averaged over a Gaussian neighbourhood of blocks.

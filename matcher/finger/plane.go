@@ -52,19 +52,29 @@ func resample(img Image) *plane {
 	}
 	nw, nh := max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
 	p := newPlane(nw, nh)
+	// The horizontal weights depend on x alone: computed once per column,
+	// with the same expressions as per pixel.
+	type tap struct {
+		x0, x1 int
+		wx     float32
+	}
+	cols := make([]tap, nw)
+	for x := range cols {
+		fx := min(max((float64(x)+0.5)/s-0.5, 0), float64(w-1))
+		x0 := int(fx)
+		cols[x] = tap{x0, min(x0+1, w-1), float32(fx - float64(x0))}
+	}
 	for y := 0; y < nh; y++ {
 		fy := min(max((float64(y)+0.5)/s-0.5, 0), float64(h-1))
 		y0 := int(fy)
 		y1 := min(y0+1, h-1)
 		wy := float32(fy - float64(y0))
-		for x := 0; x < nw; x++ {
-			fx := min(max((float64(x)+0.5)/s-0.5, 0), float64(w-1))
-			x0 := int(fx)
-			x1 := min(x0+1, w-1)
-			wx := float32(fx - float64(x0))
-			a := float32(g.Pix[y0*g.Stride+x0])*(1-wx) + float32(g.Pix[y0*g.Stride+x1])*wx
-			b := float32(g.Pix[y1*g.Stride+x0])*(1-wx) + float32(g.Pix[y1*g.Stride+x1])*wx
-			p.Pix[y*nw+x] = a*(1-wy) + b*wy
+		r0, r1 := g.Pix[y0*g.Stride:][:w], g.Pix[y1*g.Stride:][:w]
+		dst := p.Pix[y*nw:][:nw]
+		for x, c := range cols {
+			a := float32(r0[c.x0])*(1-c.wx) + float32(r0[c.x1])*c.wx
+			b := float32(r1[c.x0])*(1-c.wx) + float32(r1[c.x1])*c.wx
+			dst[x] = a*(1-wy) + b*wy
 		}
 	}
 	return p

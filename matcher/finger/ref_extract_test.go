@@ -384,3 +384,34 @@ func refThin(b *binary) *binary {
 	}
 	return s
 }
+
+// refBinarize marks ridges pixel by pixel through mask.pixel.
+func refBinarize(e *plane, m *mask) *binary {
+	b := &binary{e.W, e.H, make([]uint8, len(e.Pix))}
+	for y := 0; y < e.H; y++ {
+		for x := 0; x < e.W; x++ {
+			if m.pixel(x, y) && e.Pix[y*e.W+x] < 0 {
+				b.Pix[y*e.W+x] = 1
+			}
+		}
+	}
+	return b
+}
+
+// refSegment sorts with sort.Slice.
+func refSegment(p *plane, std *blockMap) *mask {
+	m := &mask{std.BW, std.BH, make([]bool, len(std.V))}
+	s := append([]float32(nil), std.V...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	ref := s[len(s)*9/10]
+	th := max(ref*0.3, 6)
+	for i, v := range std.V {
+		m.On[i] = v > th
+	}
+	for it := 0; it < 2; it++ {
+		m = majority(m)
+	}
+	keepLargest(m)
+	fillHoles(m)
+	return m
+}

@@ -2,7 +2,7 @@ package finger
 
 import (
 	"image"
-	"sort"
+	"slices"
 )
 
 // blockSize is the side of the blocks the orientation, frequency and mask
@@ -140,7 +140,7 @@ func windowEdges(n, size int) (edges, at []int) {
 func segment(p *plane, std *blockMap) *mask {
 	m := &mask{std.BW, std.BH, make([]bool, len(std.V))}
 	s := append([]float32(nil), std.V...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	slices.Sort(s)
 	ref := s[len(s)*9/10]
 	th := max(ref*0.3, 6)
 	for i, v := range std.V {

@@ -2,6 +2,7 @@ package finger
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -53,6 +54,9 @@ func TestStagesMatchReference(t *testing.T) {
 		in := runStages(t, c.set, c.file, c.ppi)
 		samePlane(t, c.name+" resample", refResample(in.img), in.p)
 		rm, rs := refBlockStats(in.p)
+		if want, got := refSegment(in.p, in.std), in.m; !slices.Equal(want.On, got.On) {
+			t.Errorf("%s segment: mask differs from the reference", c.name)
+		}
 		sameFloats(t, c.name+" block mean", rm.V, in.mean.V)
 		sameFloats(t, c.name+" block std", rs.V, in.std.V)
 		rf := refOrientation(in.p, in.m)
@@ -61,6 +65,9 @@ func TestStagesMatchReference(t *testing.T) {
 		sameFloats(t, c.name+" period", refRidgePeriod(in.p, in.f, in.m).V, in.per.V)
 		samePlane(t, c.name+" normalize", refNormalize(in.p, in.mean, in.std), in.n)
 		samePlane(t, c.name+" enhance", refEnhance(in.n, in.f, in.per, in.m), in.e)
+		if want := refBinarize(in.e, in.m); !slices.Equal(want.Pix, in.bin.Pix) {
+			t.Errorf("%s binarize: differs from the reference", c.name)
+		}
 		rt := refThin(in.bin)
 		for i := range rt.Pix {
 			if rt.Pix[i] != in.s.Pix[i] {
@@ -116,6 +123,7 @@ func BenchmarkStages(b *testing.B) {
 		stage("blockStats/ref", func() { refBlockStats(in.p) })
 		stage("globalStd", func() { globalStd(in.p) })
 		stage("segment", func() { segment(in.p, in.std) })
+		stage("segment/ref", func() { refSegment(in.p, in.std) })
 		stage("orient", func() { orientation(in.p, in.m) })
 		stage("orient/ref", func() { refOrientation(in.p, in.m) })
 		stage("period", func() { ridgePeriod(in.p, in.f, in.m) })
@@ -125,6 +133,7 @@ func BenchmarkStages(b *testing.B) {
 		stage("enhance", func() { enhance(in.n, in.f, in.per, in.m) })
 		stage("enhance/ref", func() { refEnhance(in.n, in.f, in.per, in.m) })
 		stage("binarize", func() { binarize(in.e, in.m) })
+		stage("binarize/ref", func() { refBinarize(in.e, in.m) })
 		stage("thin", func() { thin(in.bin) })
 		stage("thin/ref", func() { refThin(in.bin) })
 		stage("detect", func() { detect(in.s, in.m, in.f) })

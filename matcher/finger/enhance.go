@@ -100,15 +100,19 @@ func (b *blockMap) lerpRows(r lerpAt, cols []lerpAt, row0, row1 []float32) {
 
 // enhance filters each foreground pixel with the Gabor kernel tuned to its
 // block's orientation and period: ridges are reinforced along their flow,
-// and noise, pores and small breaks across it are smoothed away.
+// and noise, pores and small breaks across it are smoothed away. Beyond
+// the image's edge its edge pixels repeat.
 //
 // The kernel is chosen once per block, and a block row is filtered as
 // runs of gaborRun pixels with one accumulator each: every pixel's sum
 // still runs tap by tap in the same order, so the result is bit for bit
 // that of one pixel at a time, but the additions of neighbouring pixels
-// overlap instead of waiting on each other.
+// overlap instead of waiting on each other. The filter reads a copy of n
+// with its edges repeated gaborRadius pixels out, so that pixels near
+// the edge need no clamping.
 func enhance(n *plane, f *orientField, per *blockMap, m *mask) *plane {
 	out := newPlane(n.W, n.H)
+	pad := padEdges(n, gaborRadius)
 	for by := 0; by < f.BH; by++ {
 		y0, y1 := by*blockSize, min(by*blockSize+blockSize, n.H)
 		for bx := 0; bx < f.BW; bx++ {
@@ -121,18 +125,28 @@ func enhance(n *plane, f *orientField, per *blockMap, m *mask) *plane {
 			for y := y0; y < y1; y++ {
 				dst := out.Pix[y*n.W:][:n.W]
 				x := x0
-				if y >= gaborRadius && y < n.H-gaborRadius {
-					for ; x < x1 && x < gaborRadius; x++ {
-						dst[x] = gaborAt(n, k, x, y)
-					}
-					for ; x+gaborRun <= x1 && x+gaborRun <= n.W-gaborRadius; x += gaborRun {
-						gaborRunAt(n, k, x, y, dst[x:][:gaborRun])
-					}
+				for ; x+gaborRun <= x1; x += gaborRun {
+					gaborRunAt(pad, k, x, y, dst[x:][:gaborRun])
 				}
 				for ; x < x1; x++ {
-					dst[x] = gaborAt(n, k, x, y)
+					dst[x] = gaborAt(pad, k, x, y)
 				}
 			}
+		}
+	}
+	return out
+}
+
+// padEdges returns p widened by r pixels on every side, edge pixels
+// repeated.
+func padEdges(p *plane, r int) *plane {
+	out := newPlane(p.W+2*r, p.H+2*r)
+	for y := 0; y < out.H; y++ {
+		src := p.Pix[min(max(y-r, 0), p.H-1)*p.W:][:p.W]
+		dst := out.Pix[y*out.W:][:out.W]
+		copy(dst[r:], src)
+		for x := 0; x < r; x++ {
+			dst[x], dst[r+p.W+x] = src[0], src[p.W-1]
 		}
 	}
 	return out
@@ -151,15 +165,15 @@ func gaborFor(theta, period float32) *gaborKernel {
 // spill one on amd64, and the spill sits on the chain of additions).
 const gaborRun = 4
 
-// gaborRunAt filters the gaborRun pixels from (x, y) on, whose kernel
-// windows must lie inside n, into dst. A kernel row's taps are written
-// out: without a loop counter the compiler also reuses each pixel load
-// across the four sums (about 1.3x over the loop).
-func gaborRunAt(n *plane, k *gaborKernel, x, y int, dst []float32) {
+// gaborRunAt filters the gaborRun pixels from (x, y) on into dst, reading
+// pad, the image widened by gaborRadius on every side. A kernel row's
+// taps are written out: without a loop counter the compiler also reuses
+// each pixel load across the four sums (about 1.3x over the loop).
+func gaborRunAt(pad *plane, k *gaborKernel, x, y int, dst []float32) {
 	var s0, s1, s2, s3 float32
-	base := (y-gaborRadius)*n.W + x - gaborRadius
+	base := y*pad.W + x
 	for ky := 0; ky < gaborSide; ky++ {
-		r := (*[gaborSide + gaborRun - 1]float32)(n.Pix[base+ky*n.W:])
+		r := (*[gaborSide + gaborRun - 1]float32)(pad.Pix[base+ky*pad.W:])
 		kr := (*[gaborSide]float32)(k[ky*gaborSide:])
 		s0, s1, s2, s3 = s0+r[0]*kr[0], s1+r[1]*kr[0], s2+r[2]*kr[0], s3+r[3]*kr[0]
 		s0, s1, s2, s3 = s0+r[1]*kr[1], s1+r[2]*kr[1], s2+r[3]*kr[1], s3+r[4]*kr[1]
@@ -179,24 +193,14 @@ func gaborRunAt(n *plane, k *gaborKernel, x, y int, dst []float32) {
 	d[0], d[1], d[2], d[3] = s0, s1, s2, s3
 }
 
-// gaborAt filters one pixel, repeating edge pixels beyond the image.
-func gaborAt(n *plane, k *gaborKernel, x, y int) float32 {
+// gaborAt filters the pixel at (x, y), reading pad as gaborRunAt does.
+func gaborAt(pad *plane, k *gaborKernel, x, y int) float32 {
 	var s float32
-	if x >= gaborRadius && y >= gaborRadius && x < n.W-gaborRadius && y < n.H-gaborRadius {
-		for ky := 0; ky < gaborSide; ky++ {
-			row := n.Pix[(y+ky-gaborRadius)*n.W+x-gaborRadius:][:gaborSide]
-			kr := k[ky*gaborSide:][:gaborSide]
-			for kx, v := range row {
-				s += v * kr[kx]
-			}
-		}
-		return s
-	}
 	for ky := 0; ky < gaborSide; ky++ {
-		yy := min(max(y+ky-gaborRadius, 0), n.H-1)
-		for kx := 0; kx < gaborSide; kx++ {
-			xx := min(max(x+kx-gaborRadius, 0), n.W-1)
-			s += n.Pix[yy*n.W+xx] * k[ky*gaborSide+kx]
+		row := pad.Pix[(y+ky)*pad.W+x:][:gaborSide]
+		kr := k[ky*gaborSide:][:gaborSide]
+		for kx, v := range row {
+			s += v * kr[kx]
 		}
 	}
 	return s

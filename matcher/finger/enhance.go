@@ -113,6 +113,7 @@ func (b *blockMap) lerpRows(r lerpAt, cols []lerpAt, row0, row1 []float32) {
 func enhance(n *plane, f *orientField, per *blockMap, m *mask) *plane {
 	out := newPlane(n.W, n.H)
 	pad := padEdges(n, gaborRadius)
+	defer pad.recycle()
 	for by := 0; by < f.BH; by++ {
 		y0, y1 := by*blockSize, min(by*blockSize+blockSize, n.H)
 		for bx := 0; bx < f.BW; bx++ {

@@ -3,6 +3,7 @@ package finger
 import (
 	"image"
 	"math"
+	"sync"
 )
 
 // plane is a float32 image used between stages.
@@ -11,7 +12,45 @@ type plane struct {
 	Pix  []float32
 }
 
-func newPlane(w, h int) *plane { return &plane{W: w, H: h, Pix: make([]float32, w*h)} }
+// newPlane returns a zeroed plane, its pixels recycled when possible.
+func newPlane(w, h int) *plane { return &plane{W: w, H: h, Pix: takeSlice[float32](&floatPool, w*h)} }
+
+// recycle hands p's pixels back for the next image; p must not be used
+// after. Nil planes are ignored.
+func (p *plane) recycle() {
+	if p != nil {
+		recycleSlice(&floatPool, p.Pix)
+		p.Pix = nil
+	}
+}
+
+// The planes, binary images and pixel lists of one image are a few
+// hundred kilobytes each. They are recycled across extractions: fresh
+// heap memory must be zeroed, faulted in and later collected, which cost
+// about a tenth of Extract. Buffers not handed back are simply collected.
+var (
+	floatPool sync.Pool // *[]float32
+	bytePool  sync.Pool // *[]uint8
+	indexPool sync.Pool // *[]int32
+)
+
+// takeSlice returns n zeroed elements, from pool if it holds a large
+// enough buffer.
+func takeSlice[T any](pool *sync.Pool, n int) []T {
+	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
+		s := (*p)[:n]
+		clear(s)
+		return s
+	}
+	return make([]T, n)
+}
+
+// recycleSlice hands s back to pool; s must not be used after.
+func recycleSlice[T any](pool *sync.Pool, s []T) {
+	if cap(s) > 0 {
+		pool.Put(&s)
+	}
+}
 
 func (p *plane) at(x, y int) float32 { return p.Pix[y*p.W+x] }
 

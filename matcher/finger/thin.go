@@ -10,9 +10,10 @@ package finger
 // pixels as they are deleted, and each is decided by a table lookup on
 // its eight neighbours.
 func thin(b *binary) *binary {
-	s := &binary{b.W, b.H, append([]uint8(nil), b.Pix...)}
+	s := &binary{b.W, b.H, takeSlice[uint8](&bytePool, len(b.Pix))}
+	copy(s.Pix, b.Pix)
 	w := s.W
-	live := make([]int32, 0, len(s.Pix)/2)
+	live := takeSlice[int32](&indexPool, len(s.Pix)/2)[:0]
 	for y := 1; y < s.H-1; y++ {
 		row := s.Pix[y*w:][:w]
 		for x := 1; x < w-1; x++ {
@@ -22,7 +23,9 @@ func thin(b *binary) *binary {
 		}
 	}
 	// Branch-free: whether a pixel goes is a coin toss to the predictor.
-	del := make([]int32, len(live))
+	del := takeSlice[int32](&indexPool, len(live))
+	defer recycleSlice(&indexPool, del)
+	defer func() { recycleSlice(&indexPool, live) }()
 	for changed := true; changed; {
 		changed = false
 		for step := range zhangSuen {

@@ -38,6 +38,7 @@ func (b *binary) recycle() {
 // filter they are the negative responses inside the foreground.
 func binarize(e *plane, m *mask) *binary {
 	b := &binary{e.W, e.H, takeSlice[uint8](&bytePool, len(e.Pix))}
+	clear(b.Pix)
 	for y := 0; y < e.H && y/blockSize < m.BH; y++ {
 		on := m.On[(y/blockSize)*m.BW:][:m.BW]
 		src, dst := e.Pix[y*e.W:][:e.W], b.Pix[y*e.W:][:e.W]

@@ -47,7 +47,7 @@ var gaborBank = func() [][gaborAngles]gaborKernel {
 // pass on the pair of block rows alone, so both are computed once and
 // reused; each value is still the same float32 expression as bilinear's.
 func normalize(p *plane, mean, std *blockMap) *plane {
-	out := newPlane(p.W, p.H)
+	out := reusePlane(p.W, p.H)
 	cols := make([]lerpAt, p.W)
 	for x := range cols {
 		cols[x] = lerpPos(x, mean.BW)
@@ -141,7 +141,7 @@ func enhance(n *plane, f *orientField, per *blockMap, m *mask) *plane {
 // padEdges returns p widened by r pixels on every side, edge pixels
 // repeated.
 func padEdges(p *plane, r int) *plane {
-	out := newPlane(p.W+2*r, p.H+2*r)
+	out := reusePlane(p.W+2*r, p.H+2*r)
 	for y := 0; y < out.H; y++ {
 		src := p.Pix[min(max(y-r, 0), p.H-1)*p.W:][:p.W]
 		dst := out.Pix[y*out.W:][:out.W]

@@ -13,7 +13,15 @@ type plane struct {
 }
 
 // newPlane returns a zeroed plane, its pixels recycled when possible.
-func newPlane(w, h int) *plane { return &plane{W: w, H: h, Pix: takeSlice[float32](&floatPool, w*h)} }
+func newPlane(w, h int) *plane {
+	p := reusePlane(w, h)
+	clear(p.Pix)
+	return p
+}
+
+// reusePlane is newPlane for callers that write every pixel: a recycled
+// plane keeps the last image's pixels.
+func reusePlane(w, h int) *plane { return &plane{W: w, H: h, Pix: takeSlice[float32](&floatPool, w*h)} }
 
 // recycle hands p's pixels back for the next image; p must not be used
 // after. Nil planes are ignored.
@@ -34,13 +42,12 @@ var (
 	indexPool sync.Pool // *[]int32
 )
 
-// takeSlice returns n zeroed elements, from pool if it holds a large
-// enough buffer.
+// takeSlice returns n elements from pool if it holds a large enough
+// buffer, else fresh ones. Recycled elements hold what they held: callers
+// that need zeros clear them.
 func takeSlice[T any](pool *sync.Pool, n int) []T {
 	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
-		s := (*p)[:n]
-		clear(s)
-		return s
+		return (*p)[:n]
 	}
 	return make([]T, n)
 }
@@ -80,7 +87,7 @@ func resample(img Image) *plane {
 	}
 	s := 500 / ppi
 	if math.Abs(s-1) < 0.02 {
-		p := newPlane(w, h)
+		p := reusePlane(w, h)
 		for y := 0; y < h; y++ {
 			row := g.Pix[y*g.Stride : y*g.Stride+w]
 			for x, v := range row {
@@ -90,7 +97,7 @@ func resample(img Image) *plane {
 		return p
 	}
 	nw, nh := max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
-	p := newPlane(nw, nh)
+	p := reusePlane(nw, nh)
 	// The horizontal weights depend on x alone: computed once per column,
 	// with the same expressions as per pixel.
 	type tap struct {

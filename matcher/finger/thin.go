@@ -76,8 +76,8 @@ const (
 // neighbours packs the eight neighbours of pixel i (0 or 1 each) into a
 // byte of nb* bits.
 func neighbours(pix []uint8, i, w int) uint8 {
-	a, b, c := pix[i-w-1:][:3], pix[i-1:][:3], pix[i+w-1:][:3]
-	return a[1] | a[2]<<1 | b[2]<<2 | c[2]<<3 | c[1]<<4 | c[0]<<5 | b[0]<<6 | a[0]<<7
+	n := pix[i-w-1:]
+	return n[1] | n[2]<<1 | n[w+2]<<2 | n[2*w+2]<<3 | n[2*w+1]<<4 | n[2*w]<<5 | n[w]<<6 | n[0]<<7
 }
 
 // zhangSuen is 1, per sub-iteration and neighbour code, where a ridge

@@ -1,6 +1,7 @@
 package finger
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -138,5 +139,27 @@ func BenchmarkStages(b *testing.B) {
 		stage("thin/ref", func() { refThin(in.bin) })
 		stage("detect", func() { detect(in.s, in.m, in.f) })
 		stage("extract", func() { Extract(in.img, nil) })
+	}
+}
+
+// TestExtractRepeatable extracts images in turn, so each runs on buffers
+// recycled from the other: every template must come out the same.
+func TestExtractRepeatable(t *testing.T) {
+	var first []string
+	for round := 0; round < 2; round++ {
+		for i, c := range stageCases {
+			img := load(t, c.set, c.file)
+			img.PPI = c.ppi
+			tpl, q, err := Extract(img, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			got := fmt.Sprint(q, *tpl)
+			if round == 0 {
+				first = append(first, got)
+			} else if got != first[i] {
+				t.Errorf("%s: template differs on the second extraction", c.name)
+			}
+		}
 	}
 }

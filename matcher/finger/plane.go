@@ -40,6 +40,7 @@ var (
 	floatPool sync.Pool // *[]float32
 	bytePool  sync.Pool // *[]uint8
 	indexPool sync.Pool // *[]int32
+	wordPool  sync.Pool // *[]uint64
 )
 
 // takeSlice returns n elements from pool if it holds a large enough

@@ -163,3 +163,37 @@ func TestExtractRepeatable(t *testing.T) {
 		}
 	}
 }
+
+// TestThinMatchesReference thins random blotches on images of awkward
+// sizes (bit rows of one word, word boundaries, partial words) and
+// requires the reference's skeleton pixel for pixel.
+func TestThinMatchesReference(t *testing.T) {
+	seed := uint32(7)
+	rnd := func() uint32 {
+		seed = seed*1664525 + 1013904223
+		return seed >> 8
+	}
+	for _, sz := range [][2]int{{3, 3}, {4, 9}, {17, 5}, {63, 20}, {64, 21}, {65, 22}, {127, 30}, {130, 41}, {200, 150}} {
+		w, h := sz[0], sz[1]
+		b := &binary{W: w, H: h, Pix: make([]uint8, w*h)}
+		// Thick random strokes and specks.
+		for n := 0; n < w*h/40+3; n++ {
+			x, y, r := int(rnd()%uint32(w)), int(rnd()%uint32(h)), int(rnd()%4)
+			dx, dy := int(rnd()%3)-1, int(rnd()%3)-1
+			for step := 0; step < 12; step++ {
+				for yy := y - r; yy <= y+r; yy++ {
+					for xx := x - r; xx <= x+r; xx++ {
+						if xx >= 0 && yy >= 0 && xx < w && yy < h {
+							b.Pix[yy*w+xx] = 1
+						}
+					}
+				}
+				x, y = x+dx, y+dy
+			}
+		}
+		want, got := refThin(b), thin(b)
+		if !slices.Equal(want.Pix, got.Pix) {
+			t.Errorf("%d×%d: skeleton differs from the reference", w, h)
+		}
+	}
+}

@@ -33,7 +33,14 @@ func ridgePeriod(p *plane, f *orientField, m *mask) *blockMap {
 			first, last, peaks := 0, 0, 0
 			lo, hi := sig[0], sig[0]
 			for k := 1; k < sigLen-1; k++ {
-				lo, hi = min(lo, sig[k]), max(hi, sig[k])
+				// Plain comparisons: the builtins' NaN and ±0 care is
+				// not needed for means of grey levels, and costs.
+				if sig[k] < lo {
+					lo = sig[k]
+				}
+				if sig[k] > hi {
+					hi = sig[k]
+				}
 				if sig[k] > sig[k-1] && sig[k] >= sig[k+1] {
 					if peaks == 0 {
 						first = k

@@ -30,22 +30,14 @@ func orientation(p *plane, m *mask) *orientField {
 	// order as pixel by pixel.
 	col := make([]float32, w)
 	rows := [3][]float32{make([]float32, w), make([]float32, w), make([]float32, w)}
-	smooth := func(dst, src []float32) {
-		for x := 1; x < w-1; x++ {
-			dst[x] = src[x-1] + 2*src[x] + src[x+1]
-		}
-	}
 	if h >= 3 {
-		smooth(rows[0], p.Pix[:w])
-		smooth(rows[1], p.Pix[w:][:w])
+		sobelRow(rows[0], p.Pix[:w])
+		sobelRow(rows[1], p.Pix[w:][:w])
 	}
 	for y := 1; y < h-1; y++ {
-		up, mid, dn := p.Pix[(y-1)*w:][:w], p.Pix[y*w:][:w], p.Pix[(y+1)*w:][:w]
-		for x := range col {
-			col[x] = up[x] + 2*mid[x] + dn[x]
-		}
+		sobelCol(col, p.Pix[(y-1)*w:][:w], p.Pix[y*w:][:w], p.Pix[(y+1)*w:][:w])
 		rsUp, rsDn := rows[(y-1)%3], rows[(y+1)%3]
-		smooth(rsDn, dn)
+		sobelRow(rsDn, p.Pix[(y+1)*w:][:w])
 		row := (y / blockSize) * bw
 		for bx := 0; bx < bw; bx++ {
 			b := row + bx
@@ -88,6 +80,25 @@ func orientation(p *plane, m *mask) *orientField {
 		}
 	}
 	return f
+}
+
+// sobelRow sets dst[x] to src[x-1] + 2·src[x] + src[x+1] inside the row.
+func sobelRow(dst, src []float32) {
+	if len(src) < 3 {
+		return
+	}
+	dst = dst[:len(src)]
+	for x := 1; x < len(src)-1; x++ {
+		dst[x] = src[x-1] + 2*src[x] + src[x+1]
+	}
+}
+
+// sobelCol sets dst[x] to up[x] + 2·mid[x] + dn[x].
+func sobelCol(dst, up, mid, dn []float32) {
+	up, mid, dn = up[:len(dst)], mid[:len(dst)], dn[:len(dst)]
+	for x := range dst {
+		dst[x] = up[x] + 2*mid[x] + dn[x]
+	}
 }
 
 // blur smooths a block grid with separable kernel k over foreground blocks.

@@ -59,6 +59,14 @@ func ridgePeriod(p *plane, f *orientField, m *mask) *blockMap {
 			}
 		}
 	}
+	smoothPeriods(out, good)
+	return out
+}
+
+// smoothPeriods fills the blocks of out without a reliable period (zero,
+// or more than 35% off the median of good, the reliable ones) with that
+// median, then smooths the whole field.
+func smoothPeriods(out *blockMap, good []float64) {
 	med := 9.0
 	if len(good) > 0 {
 		sort.Float64s(good)
@@ -73,20 +81,19 @@ func ridgePeriod(p *plane, f *orientField, m *mask) *blockMap {
 		}
 	}
 	k := []float64{0.25, 0.5, 1, 0.5, 0.25}
-	all := &mask{m.BW, m.BH, make([]bool, len(m.On))}
+	all := &mask{out.BW, out.BH, make([]bool, len(out.V))}
 	for i := range all.On {
 		all.On[i] = true
 	}
-	sm := blur(raw, f.BW, f.BH, k, all)
+	sm := blur(raw, out.BW, out.BH, k, all)
 	ones := make([]float64, len(raw))
 	for i := range ones {
 		ones[i] = 1
 	}
-	norm := blur(ones, f.BW, f.BH, k, all)
+	norm := blur(ones, out.BW, out.BH, k, all)
 	for i := range out.V {
 		out.V[i] = float32(sm[i] / norm[i])
 	}
-	return out
 }
 
 // The x-signature window: sigLen samples across the ridges, each the mean

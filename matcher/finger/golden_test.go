@@ -28,27 +28,13 @@ func TestExtractGolden(t *testing.T) {
 	if file == "" {
 		t.Skip("set FINGER_GOLDEN=FILE to record or check template digests")
 	}
-	root := shared.Require(t, "data", "fingerprints")
-	dirs, _ := filepath.Glob(filepath.Join(root, "FVC*"))
 	got := map[string]string{}
 	var names []string
-	for _, d := range dirs {
-		samples, err := eval.ListDB(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set := filepath.Base(d)
+	for _, fs := range fvcSets(t) {
+		set := fs.name
 		var times []time.Duration
-		for _, s := range samples {
-			f, err := os.Open(s.Path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := finger.Decode(f, eval.PPI(set))
-			f.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+		for i, img := range fs.imgs {
+			s := fs.samples[i]
 			start := time.Now()
 			tpl, q, err := finger.Extract(img, nil)
 			times = append(times, time.Since(start))
@@ -113,28 +99,9 @@ func readGolden(file string) (map[string]string, error) {
 //
 //	go test -run '^$' -bench ExtractFVC -cpu 1 ./matcher/finger
 func BenchmarkExtractFVC(b *testing.B) {
-	root := shared.Require(b, "data", "fingerprints")
-	dirs, _ := filepath.Glob(filepath.Join(root, "FVC*"))
-	for _, d := range dirs {
-		set := filepath.Base(d)
-		samples, err := eval.ListDB(d)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var imgs []finger.Image
-		for _, s := range samples {
-			f, err := os.Open(s.Path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			img, err := finger.Decode(f, eval.PPI(set))
-			f.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			imgs = append(imgs, img)
-		}
-		b.Run(set, func(b *testing.B) {
+	for _, fs := range fvcSets(b) {
+		imgs := fs.imgs
+		b.Run(fs.name, func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
@@ -143,4 +110,40 @@ func BenchmarkExtractFVC(b *testing.B) {
 			}
 		})
 	}
+}
+
+// fvcSet is one FVC database, decoded at its resolution.
+type fvcSet struct {
+	name    string
+	samples []eval.Sample
+	imgs    []finger.Image
+}
+
+// fvcSets decodes every FVC set of the shared data.
+func fvcSets(tb testing.TB) []fvcSet {
+	tb.Helper()
+	root := shared.Require(tb, "data", "fingerprints")
+	dirs, _ := filepath.Glob(filepath.Join(root, "FVC*"))
+	var out []fvcSet
+	for _, d := range dirs {
+		fs := fvcSet{name: filepath.Base(d)}
+		var err error
+		if fs.samples, err = eval.ListDB(d); err != nil {
+			tb.Fatal(err)
+		}
+		for _, s := range fs.samples {
+			f, err := os.Open(s.Path)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			img, err := finger.Decode(f, eval.PPI(fs.name))
+			f.Close()
+			if err != nil {
+				tb.Fatalf("%s: %v", s.Path, err)
+			}
+			fs.imgs = append(fs.imgs, img)
+		}
+		out = append(out, fs)
+	}
+	return out
 }

@@ -52,6 +52,13 @@ func orientation(p *plane, m *mask) *orientField {
 			gxx[b], gyy[b], gxy[b] = sxx, syy, sxy
 		}
 	}
+	return flowField(gxx, gyy, gxy, m)
+}
+
+// flowField turns per-block sums of gx², gy² and gx·gy into ridge
+// orientation and coherence.
+func flowField(gxx, gyy, gxy []float64, m *mask) *orientField {
+	bw, bh := m.BW, m.BH
 	// Doubled-angle vectors, averaged over a Gaussian neighbourhood of blocks.
 	vx := make([]float64, bw*bh)
 	vy := make([]float64, bw*bh)

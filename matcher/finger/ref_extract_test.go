@@ -4,10 +4,7 @@ package finger
 // reference the faster ones must equal bit for bit
 // (TestStagesMatchReference) and as the baseline of BenchmarkStages.
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 func refResample(img Image) *plane {
 	g := img.Gray
@@ -106,66 +103,7 @@ func refOrientation(p *plane, m *mask) *orientField {
 			gxy[b] += gx * gy
 		}
 	}
-	// Doubled-angle vectors, averaged over a Gaussian neighbourhood of blocks.
-	vx := make([]float64, bw*bh)
-	vy := make([]float64, bw*bh)
-	den := make([]float64, bw*bh)
-	for i := range vx {
-		vx[i] = gxx[i] - gyy[i]
-		vy[i] = 2 * gxy[i]
-		den[i] = gxx[i] + gyy[i]
-	}
-	const r = 2
-	var k [2*r + 1]float64
-	for i := -r; i <= r; i++ {
-		k[i+r] = math.Exp(-float64(i*i) / (2 * 1.5 * 1.5))
-	}
-	sx, sy, sd := refBlur(vx, bw, bh, k[:], m), refBlur(vy, bw, bh, k[:], m), refBlur(den, bw, bh, k[:], m)
-	f := &orientField{bw, bh, make([]float32, bw*bh), make([]float32, bw*bh)}
-	for i := range sx {
-		// Gradient angle is half the doubled angle; ridges run across it.
-		t := 0.5*math.Atan2(sy[i], sx[i]) + math.Pi/2
-		if t >= math.Pi {
-			t -= math.Pi
-		}
-		f.Theta[i] = float32(t)
-		if sd[i] > 0 {
-			f.Coherence[i] = float32(math.Hypot(sx[i], sy[i]) / sd[i])
-		}
-	}
-	return f
-}
-
-// refBlur smooths a block grid with separable kernel k over foreground blocks.
-func refBlur(v []float64, bw, bh int, k []float64, m *mask) []float64 {
-	r := len(k) / 2
-	tmp := make([]float64, len(v))
-	out := make([]float64, len(v))
-	for y := 0; y < bh; y++ {
-		for x := 0; x < bw; x++ {
-			var s float64
-			for d := -r; d <= r; d++ {
-				xx := x + d
-				if xx >= 0 && xx < bw && m.On[y*bw+xx] {
-					s += k[d+r] * v[y*bw+xx]
-				}
-			}
-			tmp[y*bw+x] = s
-		}
-	}
-	for y := 0; y < bh; y++ {
-		for x := 0; x < bw; x++ {
-			var s float64
-			for d := -r; d <= r; d++ {
-				yy := y + d
-				if yy >= 0 && yy < bh {
-					s += k[d+r] * tmp[yy*bw+x]
-				}
-			}
-			out[y*bw+x] = s
-		}
-	}
-	return out
+	return flowField(gxx, gyy, gxy, m)
 }
 
 func refRidgePeriod(p *plane, f *orientField, m *mask) *blockMap {
@@ -223,33 +161,7 @@ func refRidgePeriod(p *plane, f *orientField, m *mask) *blockMap {
 			}
 		}
 	}
-	med := 9.0
-	if len(good) > 0 {
-		sort.Float64s(good)
-		med = good[len(good)/2]
-	}
-	raw := make([]float64, len(out.V))
-	for i, v := range out.V {
-		if v == 0 || math.Abs(float64(v)-med) > med*0.35 {
-			raw[i] = med
-		} else {
-			raw[i] = float64(v)
-		}
-	}
-	k := []float64{0.25, 0.5, 1, 0.5, 0.25}
-	all := &mask{m.BW, m.BH, make([]bool, len(m.On))}
-	for i := range all.On {
-		all.On[i] = true
-	}
-	sm := refBlur(raw, f.BW, f.BH, k, all)
-	ones := make([]float64, len(raw))
-	for i := range ones {
-		ones[i] = 1
-	}
-	norm := refBlur(ones, f.BW, f.BH, k, all)
-	for i := range out.V {
-		out.V[i] = float32(sm[i] / norm[i])
-	}
+	smoothPeriods(out, good)
 	return out
 }
 
@@ -396,22 +308,4 @@ func refBinarize(e *plane, m *mask) *binary {
 		}
 	}
 	return b
-}
-
-// refSegment sorts with sort.Slice.
-func refSegment(p *plane, std *blockMap) *mask {
-	m := &mask{std.BW, std.BH, make([]bool, len(std.V))}
-	s := append([]float32(nil), std.V...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	ref := s[len(s)*9/10]
-	th := max(ref*0.3, 6)
-	for i, v := range std.V {
-		m.On[i] = v > th
-	}
-	for it := 0; it < 2; it++ {
-		m = majority(m)
-	}
-	keepLargest(m)
-	fillHoles(m)
-	return m
 }

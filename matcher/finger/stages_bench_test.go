@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -135,6 +136,44 @@ func BenchmarkStages(b *testing.B) {
 		stage("thin/ref", func() { refThin(in.bin) })
 		stage("detect", func() { detect(in.s, in.m, in.f) })
 		stage("extract", func() { Extract(in.img, nil) })
+	}
+}
+
+// TestExtractConcurrent extracts images on several goroutines at once, as
+// the eval and the station do, sharing the buffer pools: every template
+// must equal the one extracted alone. (Run it with -race.)
+func TestExtractConcurrent(t *testing.T) {
+	var imgs []Image
+	var want []string
+	for _, c := range stageCases {
+		img := load(t, c.set, c.file)
+		img.PPI = c.ppi
+		tpl, q, err := Extract(img, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		imgs = append(imgs, img)
+		want = append(want, fmt.Sprint(q, *tpl))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(imgs))
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range imgs {
+				i := (i + g) % len(imgs)
+				tpl, q, err := Extract(imgs[i], nil)
+				if err != nil || fmt.Sprint(q, *tpl) != want[i] {
+					errs <- fmt.Sprintf("%s: differs when extracted concurrently (%v)", stageCases[i].name, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 

@@ -25,14 +25,31 @@ func (b *binary) toGray() *image.Gray {
 	return g
 }
 
+// recycle hands b's pixels back for the next image; b must not be used
+// after. Nil images are ignored.
+func (b *binary) recycle() {
+	if b != nil {
+		recycleSlice(&bytePool, b.Pix)
+		b.Pix = nil
+	}
+}
+
 // binarize marks ridges: ridges are dark, so after the zero-mean Gabor
 // filter they are the negative responses inside the foreground.
 func binarize(e *plane, m *mask) *binary {
-	b := &binary{e.W, e.H, make([]uint8, len(e.Pix))}
-	for y := 0; y < e.H; y++ {
-		for x := 0; x < e.W; x++ {
-			if m.pixel(x, y) && e.Pix[y*e.W+x] < 0 {
-				b.Pix[y*e.W+x] = 1
+	b := &binary{e.W, e.H, takeSlice[uint8](&bytePool, len(e.Pix))}
+	clear(b.Pix)
+	for y := 0; y < e.H && y/blockSize < m.BH; y++ {
+		on := m.On[(y/blockSize)*m.BW:][:m.BW]
+		src, dst := e.Pix[y*e.W:][:e.W], b.Pix[y*e.W:][:e.W]
+		for bx, fg := range on {
+			if !fg {
+				continue
+			}
+			for x := bx * blockSize; x < min(bx*blockSize+blockSize, e.W); x++ {
+				if src[x] < 0 {
+					dst[x] = 1
+				}
 			}
 		}
 	}

@@ -70,7 +70,17 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	if img.Gray == nil {
 		return nil, Quality{0, []Feedback{Blank}}, fmt.Errorf("extract: no image: %w", ErrRejected)
 	}
-	p := resample(img)
+	// The stages' images go back to the pool when done with.
+	var p, n, e *plane
+	var b, s *binary
+	defer func() {
+		p.recycle()
+		n.recycle()
+		e.recycle()
+		b.recycle()
+		s.recycle()
+	}()
+	p = resample(img)
 	in := qualityInputs{W: p.W, H: p.H}
 	reject := func(q Quality) (*template.Template, Quality, error) {
 		return nil, q, fmt.Errorf("extract: %v: %w", q, ErrRejected)
@@ -110,19 +120,19 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	if q := quality(in); q.Score == 0 && len(q.Feedback) > 0 && q.Feedback[0] != TooFewMinutiae {
 		return reject(q)
 	}
-	n := normalize(p, mean, std)
+	n = normalize(p, mean, std)
 	if err := opt.emit("normalize", func() image.Image { return n.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}
-	e := enhance(n, f, per, m)
+	e = enhance(n, f, per, m)
 	if err := opt.emit("enhance", func() image.Image { return e.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}
-	b := binarize(e, m)
+	b = binarize(e, m)
 	if err := opt.emit("binarize", func() image.Image { return b.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}
-	s := thin(b)
+	s = thin(b)
 	if err := opt.emit("thin", func() image.Image { return s.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}

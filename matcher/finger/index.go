@@ -1,6 +1,10 @@
 package finger
 
-import "sort"
+import (
+	"runtime"
+	"sort"
+	"sync"
+)
 
 // Index holds many prepared fingers in memory for 1:N search.
 //
@@ -63,20 +67,50 @@ type Hit struct {
 }
 
 // Search returns the fingers scoring at least threshold against probe,
-// best first. Candidates whose QuickScore is under prefilter are dropped
-// without exact scoring (0 scores everything exactly).
+// best first (ties in index order). Candidates the prefilter drops are
+// not scored exactly (a prefilter of 0 scores every one); see Screen.
+// Large indexes are split across GOMAXPROCS goroutines.
 func (x *Index) Search(probe *Prepared, threshold, prefilter float64) []Hit {
-	var hits []Hit
-	sc := new(scratch)
-	for i, p := range x.preps {
-		sc, ok := searchScore(probe, p, prefilter, sc)
-		if ok && sc >= threshold {
-			hits = append(hits, Hit{x.ids[i], sc})
-		}
+	type hit struct {
+		i     int
+		score float64
 	}
-	sort.Slice(hits, func(a, b int) bool { return hits[a].Score > hits[b].Score })
+	n := len(x.preps)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/searchChunk))
+	parts := make([][]hit, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			sc := new(scratch)
+			for i := w * n / workers; i < (w+1)*n/workers; i++ {
+				score, ok := searchScore(probe, x.preps[i], prefilter, sc)
+				if ok && score >= threshold {
+					parts[w] = append(parts[w], hit{i, score})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var all []hit
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	sort.Slice(all, func(a, b int) bool {
+		if all[a].score != all[b].score {
+			return all[a].score > all[b].score
+		}
+		return all[a].i < all[b].i
+	})
+	hits := make([]Hit, len(all))
+	for k, h := range all {
+		hits[k] = Hit{x.ids[h.i], h.score}
+	}
 	return hits
 }
+
+// searchChunk is the fewest candidates worth a goroutine of Search's
+// (about 10 ms of comparisons).
+const searchChunk = 1024
 
 // FusePerson combines the scores of several fingers of one person
 // (sum rule over the fingers compared, the best-performing simple fusion

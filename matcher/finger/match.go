@@ -457,9 +457,8 @@ func relaxInput(in *relaxIn, a, b *Prepared, ps []pair) {
 	}
 }
 
-// nz holds a row in a uint64; relax_amd64.s assumes 48 pairs.
-var _ [64 - maxRelax]struct{}
-var _ [maxRelax - 48]struct{}
+// relaxIn holds at most relaxMax pairs.
+var _ [relaxMax - maxRelax]struct{}
 
 func relax(a, b *Prepared, ps []pair, np int) float64 {
 	sc := scratchPool.Get().(*scratch)
@@ -477,6 +476,14 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 	// same terms in the same order as a full matrix product. Only entries
 	// marked in nz are read.
 	rho, nz := &sc.rho, &sc.nz
+	dense := relaxRounds != nil
+	if dense {
+		// The rounds' kernel reads whole rows: zero the part it reads.
+		w := min(relaxMax, (n+15)/16*16)
+		for i := range n {
+			clear(rho[i][:w])
+		}
+	}
 	if relaxKernel != nil {
 		relaxKernel(in, n, rho, nz)
 	} else {
@@ -497,11 +504,14 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 			nz[j] |= 1 << i
 		}
 	}
-	var lam, next [maxRelax]float32
+	var lam, next [relaxMax]float32
 	for i := range ps {
 		lam[i] = ps[i].sim
 	}
-	for it := 0; it < relaxIters; it++ {
+	if dense {
+		relaxRounds(rho, &lam, n)
+	}
+	for it := 0; it < relaxIters && !dense; it++ {
 		for i := 0; i < n; i++ {
 			var s float32
 			for m := nz[i]; m != 0; m &= m - 1 {

@@ -23,19 +23,42 @@ func orientation(p *plane, m *mask) *orientField {
 	gxx := make([]float64, bw*bh)
 	gyy := make([]float64, bw*bh)
 	gxy := make([]float64, bw*bh)
+	// The Sobel sums are shared between neighbours: down each column
+	// (up + 2·mid + dn) for gx, along each row (left + 2·centre + right)
+	// for gy, each the same float32 expression as per pixel. Each block's
+	// sums stay in registers along its run of a row, added to in the same
+	// order as pixel by pixel.
+	col := make([]float32, w)
+	rows := [3][]float32{make([]float32, w), make([]float32, w), make([]float32, w)}
+	if h >= 3 {
+		sobelRow(rows[0], p.Pix[:w])
+		sobelRow(rows[1], p.Pix[w:][:w])
+	}
 	for y := 1; y < h-1; y++ {
-		by := y / blockSize
-		for x := 1; x < w-1; x++ {
-			i := y*w + x
-			pp := p.Pix
-			gx := float64((pp[i-w+1] + 2*pp[i+1] + pp[i+w+1]) - (pp[i-w-1] + 2*pp[i-1] + pp[i+w-1]))
-			gy := float64((pp[i+w-1] + 2*pp[i+w] + pp[i+w+1]) - (pp[i-w-1] + 2*pp[i-w] + pp[i-w+1]))
-			b := by*bw + x/blockSize
-			gxx[b] += gx * gx
-			gyy[b] += gy * gy
-			gxy[b] += gx * gy
+		sobelCol(col, p.Pix[(y-1)*w:][:w], p.Pix[y*w:][:w], p.Pix[(y+1)*w:][:w])
+		rsUp, rsDn := rows[(y-1)%3], rows[(y+1)%3]
+		sobelRow(rsDn, p.Pix[(y+1)*w:][:w])
+		row := (y / blockSize) * bw
+		for bx := 0; bx < bw; bx++ {
+			b := row + bx
+			sxx, syy, sxy := gxx[b], gyy[b], gxy[b]
+			for x := max(bx*blockSize, 1); x < min(bx*blockSize+blockSize, w-1); x++ {
+				gx := float64(col[x+1] - col[x-1])
+				gy := float64(rsDn[x] - rsUp[x])
+				sxx += gx * gx
+				syy += gy * gy
+				sxy += gx * gy
+			}
+			gxx[b], gyy[b], gxy[b] = sxx, syy, sxy
 		}
 	}
+	return flowField(gxx, gyy, gxy, m)
+}
+
+// flowField turns per-block sums of gx², gy² and gx·gy into ridge
+// orientation and coherence.
+func flowField(gxx, gyy, gxy []float64, m *mask) *orientField {
+	bw, bh := m.BW, m.BH
 	// Doubled-angle vectors, averaged over a Gaussian neighbourhood of blocks.
 	vx := make([]float64, bw*bh)
 	vy := make([]float64, bw*bh)
@@ -64,6 +87,25 @@ func orientation(p *plane, m *mask) *orientField {
 		}
 	}
 	return f
+}
+
+// sobelRow sets dst[x] to src[x-1] + 2·src[x] + src[x+1] inside the row.
+func sobelRow(dst, src []float32) {
+	if len(src) < 3 {
+		return
+	}
+	dst = dst[:len(src)]
+	for x := 1; x < len(src)-1; x++ {
+		dst[x] = src[x-1] + 2*src[x] + src[x+1]
+	}
+}
+
+// sobelCol sets dst[x] to up[x] + 2·mid[x] + dn[x].
+func sobelCol(dst, up, mid, dn []float32) {
+	up, mid, dn = up[:len(dst)], mid[:len(dst)], dn[:len(dst)]
+	for x := range dst {
+		dst[x] = up[x] + 2*mid[x] + dn[x]
+	}
 }
 
 // blur smooths a block grid with separable kernel k over foreground blocks.

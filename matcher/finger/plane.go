@@ -3,6 +3,7 @@ package finger
 import (
 	"image"
 	"math"
+	"sync"
 )
 
 // plane is a float32 image used between stages.
@@ -11,7 +12,53 @@ type plane struct {
 	Pix  []float32
 }
 
-func newPlane(w, h int) *plane { return &plane{W: w, H: h, Pix: make([]float32, w*h)} }
+// newPlane returns a zeroed plane, its pixels recycled when possible.
+func newPlane(w, h int) *plane {
+	p := reusePlane(w, h)
+	clear(p.Pix)
+	return p
+}
+
+// reusePlane is newPlane for callers that write every pixel: a recycled
+// plane keeps the last image's pixels.
+func reusePlane(w, h int) *plane { return &plane{W: w, H: h, Pix: takeSlice[float32](&floatPool, w*h)} }
+
+// recycle hands p's pixels back for the next image; p must not be used
+// after. Nil planes are ignored.
+func (p *plane) recycle() {
+	if p != nil {
+		recycleSlice(&floatPool, p.Pix)
+		p.Pix = nil
+	}
+}
+
+// The planes, binary images and pixel lists of one image are a few
+// hundred kilobytes each. They are recycled across extractions: fresh
+// heap memory must be zeroed, faulted in and later collected, which cost
+// about a tenth of Extract. Buffers not handed back are simply collected.
+var (
+	floatPool sync.Pool // *[]float32
+	bytePool  sync.Pool // *[]uint8
+	indexPool sync.Pool // *[]int32
+	wordPool  sync.Pool // *[]uint64
+)
+
+// takeSlice returns n elements from pool if it holds a large enough
+// buffer, else fresh ones. Recycled elements hold what they held: callers
+// that need zeros clear them.
+func takeSlice[T any](pool *sync.Pool, n int) []T {
+	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]T, n)
+}
+
+// recycleSlice hands s back to pool; s must not be used after.
+func recycleSlice[T any](pool *sync.Pool, s []T) {
+	if cap(s) > 0 {
+		pool.Put(&s)
+	}
+}
 
 func (p *plane) at(x, y int) float32 { return p.Pix[y*p.W+x] }
 
@@ -41,7 +88,7 @@ func resample(img Image) *plane {
 	}
 	s := 500 / ppi
 	if math.Abs(s-1) < 0.02 {
-		p := newPlane(w, h)
+		p := reusePlane(w, h)
 		for y := 0; y < h; y++ {
 			row := g.Pix[y*g.Stride : y*g.Stride+w]
 			for x, v := range row {
@@ -51,20 +98,30 @@ func resample(img Image) *plane {
 		return p
 	}
 	nw, nh := max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
-	p := newPlane(nw, nh)
+	p := reusePlane(nw, nh)
+	// The horizontal weights depend on x alone: computed once per column,
+	// with the same expressions as per pixel.
+	type tap struct {
+		x0, x1 int
+		wx     float32
+	}
+	cols := make([]tap, nw)
+	for x := range cols {
+		fx := min(max((float64(x)+0.5)/s-0.5, 0), float64(w-1))
+		x0 := int(fx)
+		cols[x] = tap{x0, min(x0+1, w-1), float32(fx - float64(x0))}
+	}
 	for y := 0; y < nh; y++ {
 		fy := min(max((float64(y)+0.5)/s-0.5, 0), float64(h-1))
 		y0 := int(fy)
 		y1 := min(y0+1, h-1)
 		wy := float32(fy - float64(y0))
-		for x := 0; x < nw; x++ {
-			fx := min(max((float64(x)+0.5)/s-0.5, 0), float64(w-1))
-			x0 := int(fx)
-			x1 := min(x0+1, w-1)
-			wx := float32(fx - float64(x0))
-			a := float32(g.Pix[y0*g.Stride+x0])*(1-wx) + float32(g.Pix[y0*g.Stride+x1])*wx
-			b := float32(g.Pix[y1*g.Stride+x0])*(1-wx) + float32(g.Pix[y1*g.Stride+x1])*wx
-			p.Pix[y*nw+x] = a*(1-wy) + b*wy
+		r0, r1 := g.Pix[y0*g.Stride:][:w], g.Pix[y1*g.Stride:][:w]
+		dst := p.Pix[y*nw:][:nw]
+		for x, c := range cols {
+			a := float32(r0[c.x0])*(1-c.wx) + float32(r0[c.x1])*c.wx
+			b := float32(r1[c.x0])*(1-c.wx) + float32(r1[c.x1])*c.wx
+			dst[x] = a*(1-wy) + b*wy
 		}
 	}
 	return p

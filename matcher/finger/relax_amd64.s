@@ -18,19 +18,6 @@
 #define C_STRETCH 56
 #define C_IOTA 64
 
-// ANGLEDIFF(d): angleDiff32's loops, each run at most twice (inputs are
-// within 4π), then |d|.
-#define ANGLEDIFF(d) \
-	VCMPPS.BCST $14, C_PI(R10), d, K3; \
-	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $14, C_PI(R10), d, K3; \
-	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
-	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
-	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
-	VANDPS.BCST C_ABS(R10), d, d
-
 // WRAP(d): wrap32's loops, each run at most twice (inputs are within 4π).
 #define WRAP(d) \
 	VCMPPS.BCST $14, C_PI(R10), d, K3; \
@@ -41,6 +28,11 @@
 	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
 	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
 	VADDPS.BCST C_TWOPI(R10), d, K3, d
+
+// ANGLEDIFF(d): angleDiff32 of the difference d, |wrap32(d)|.
+#define ANGLEDIFF(d) \
+	WRAP(d); \
+	VANDPS.BCST C_ABS(R10), d, d
 
 // ATAN2F(y, x, a, t1, t2): a = atan2f(y, x); t1, t2 scratch.
 #define ATAN2F(y, x, a, t1, t2) \
@@ -74,7 +66,7 @@
 	VCVTTPS2DQ v, v; \
 	VPMINUD.BCST C_ANGSTEPS(R10), v, v
 
-// func relaxCompatAVX512(in *relaxIn, n int, rho *[32][32]float32, nz *[32]uint64, consts *uint32, distTab, angleTab *float32)
+// func relaxCompatAVX512(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32)
 //
 // For row i and 16 lanes j at a time, the body of compat (relaxkernel.go)
 // with the same float32 operations in the same order: the matrix is
@@ -100,20 +92,21 @@ row:
 	CMPQ R12, SI
 	JGE done
 	VBROADCASTSS 0(BX)(R12*4), Z16   // ax[i]
-	VBROADCASTSS 192(BX)(R12*4), Z17 // ay[i]
-	VBROADCASTSS 384(BX)(R12*4), Z18 // ad[i]
-	VBROADCASTSS 576(BX)(R12*4), Z19 // bx[i]
-	VBROADCASTSS 768(BX)(R12*4), Z20 // by[i]
-	VBROADCASTSS 960(BX)(R12*4), Z21 // bd[i]
-	VPBROADCASTD 1152(BX)(R12*4), Z22 // pa[i]
-	VPBROADCASTD 1344(BX)(R12*4), Z23 // pb[i]
+	VBROADCASTSS 256(BX)(R12*4), Z17 // ay[i]
+	VBROADCASTSS 512(BX)(R12*4), Z18 // ad[i]
+	VBROADCASTSS 768(BX)(R12*4), Z19 // bx[i]
+	VBROADCASTSS 1024(BX)(R12*4), Z20 // by[i]
+	VBROADCASTSS 1280(BX)(R12*4), Z21 // bd[i]
+	VPBROADCASTD 1536(BX)(R12*4), Z22 // pa[i]
+	VPBROADCASTD 1792(BX)(R12*4), Z23 // pb[i]
 	VPBROADCASTD R12, Z24            // i
 	XORQ R15, R15                    // nz mask of the row
-	// Chunks hold j = 0–15, 16–31 and 32–47; only those with some i < j < n run.
-	LEAQ 1(R12), CX                  // chunk's first j: (i+1) &^ 15
-	ANDQ $-16, CX
-	MOVQ CX, R11                     // chunk offset in bytes (0, 64, 128)
-	SHLQ $2, R11
+	// Chunks of 16 lanes j from the one holding i+1, while j < n.
+	MOVQ R12, CX
+	INCQ CX
+	ANDQ $~15, CX                    // chunk's first j
+	MOVQ CX, R11
+	SHLQ $2, R11                     // its offset in bytes
 	CMPQ CX, SI
 	JGE rowdone
 
@@ -123,18 +116,18 @@ chunk:
 	VPADDD Z26, Z0, Z0
 	VPCMPD $6, Z24, Z0, K1
 	VPCMPD $1, Z25, Z0, K1, K1
-	VMOVDQU32 1152(BX)(R11*1), Z1
+	VMOVDQU32 1536(BX)(R11*1), Z1
 	VPCMPD $4, Z22, Z1, K1, K1
-	VMOVDQU32 1344(BX)(R11*1), Z1
+	VMOVDQU32 1792(BX)(R11*1), Z1
 	VPCMPD $4, Z23, Z1, K1, K1
 
 	VMOVUPS 0(BX)(R11*1), Z2
 	VSUBPS Z16, Z2, Z2  // dxa
-	VMOVUPS 192(BX)(R11*1), Z3
+	VMOVUPS 256(BX)(R11*1), Z3
 	VSUBPS Z17, Z3, Z3  // dya
-	VMOVUPS 576(BX)(R11*1), Z4
+	VMOVUPS 768(BX)(R11*1), Z4
 	VSUBPS Z19, Z4, Z4  // dxb
-	VMOVUPS 768(BX)(R11*1), Z5
+	VMOVUPS 1024(BX)(R11*1), Z5
 	VSUBPS Z20, Z5, Z5  // dyb
 
 	VMULPS Z2, Z2, Z6
@@ -146,10 +139,10 @@ chunk:
 	VADDPS Z8, Z7, Z7
 	VSQRTPS Z7, Z7      // db
 
-	// d1 = distCompat(|da - db| / (1 + (da + db)*distStretch))
+	// d1 = distCompat(|da - db| / (1 + (da+db)*distStretch))
 	VADDPS Z7, Z6, Z8
 	VMULPS.BCST C_STRETCH(R10), Z8, Z8
-	VADDPS Z28, Z8, Z8
+	VADDPS.BCST C_ONE(R10), Z8, Z8
 	VSUBPS Z7, Z6, Z6
 	VANDPS.BCST C_ABS(R10), Z6, Z6
 	VDIVPS Z8, Z6, Z6
@@ -158,13 +151,15 @@ chunk:
 	VCVTTPS2DQ Z6, Z6
 	VPCMPUD.BCST $1, C_DISTLEN(R10), Z6, K1, K2
 	VPXORD Z9, Z9, Z9
+	KORTESTW K2, K2
+	JZ store // no lane within distance tolerance: the chunk is all zero
 	VGATHERDPS (R13)(Z6*4), K2, Z9
 
-	// d2 = angleCompat(angleDiff32(wrap32(ad[i] - ad[j]), wrap32(bd[i] - bd[j])))
-	VMOVUPS 384(BX)(R11*1), Z10
+	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
+	VMOVUPS 512(BX)(R11*1), Z10
 	VSUBPS Z10, Z18, Z10
 	WRAP(Z10)
-	VMOVUPS 960(BX)(R11*1), Z11
+	VMOVUPS 1280(BX)(R11*1), Z11
 	VSUBPS Z11, Z21, Z11
 	WRAP(Z11)
 	VSUBPS Z11, Z10, Z10
@@ -174,7 +169,7 @@ chunk:
 	VPXORD Z12, Z12, Z12
 	VGATHERDPS (R14)(Z10*4), K2, Z12
 
-	// d3 = angleCompat(angleDiff32(wrap32(ad[i] - ra), wrap32(bd[i] - rb)))
+	// d3 = angleCompat(angleDiff32(wrap32(ad[i]-ra), wrap32(bd[i]-rb)))
 	ATAN2F(Z3, Z2, Z10, Z13, Z14)
 	VSUBPS Z10, Z18, Z10
 	WRAP(Z10)
@@ -192,7 +187,9 @@ chunk:
 	VMULPS Z12, Z9, Z9
 	VMULPS Z15, Z9, Z9
 	VMOVAPS.Z Z9, K1, Z9
-	IMUL3Q $192, R12, AX // rho row of 48 float32
+store:
+	MOVQ R12, AX
+	SHLQ $8, AX
 	ADDQ DI, AX
 	VMOVUPS Z9, (AX)(R11*1)
 	VCMPPS $4, Z31, Z9, K5
@@ -211,5 +208,91 @@ rowdone:
 	JMP row
 
 done:
+	VZEROUPPER
+	RET
+
+// func relaxIterAVX512(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n, iters int, w, w1, n1 float32)
+//
+// iters rounds of lam[i] = w*lam[i] + (w1*s)/n1 with s = Σj rho[j][i]*lam[j]
+// (rho symmetric, zero where pairs are incompatible), 16 rows i at a
+// time. s accumulates in ascending j, one multiply then one add as the Go
+// loop does, so adding the zero terms it skips changes nothing and the
+// result is bit-identical.
+TEXT ·relaxIterAVX512(SB), NOSPLIT, $0-44
+	MOVQ rho+0(FP), DI
+	MOVQ lam+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ iters+24(FP), R8
+	VBROADCASTSS w+32(FP), Z28
+	VBROADCASTSS w1+36(FP), Z29
+	VBROADCASTSS n1+40(FP), Z30
+	MOVQ CX, R9
+	ADDQ $15, R9
+	SHRQ $4, R9 // chunks of 16 rows
+	TESTQ CX, CX
+	JZ iterdone
+	TESTQ R8, R8
+	JZ iterdone
+
+iter:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	MOVQ DI, AX // row j of rho
+	XORQ DX, DX // j
+jloop:
+	VBROADCASTSS (SI)(DX*4), Z4
+	VMULPS (AX), Z4, Z5
+	VADDPS Z5, Z0, Z0
+	CMPQ R9, $1
+	JEQ jnext
+	VMULPS 64(AX), Z4, Z5
+	VADDPS Z5, Z1, Z1
+	CMPQ R9, $2
+	JEQ jnext
+	VMULPS 128(AX), Z4, Z5
+	VADDPS Z5, Z2, Z2
+	CMPQ R9, $3
+	JEQ jnext
+	VMULPS 192(AX), Z4, Z5
+	VADDPS Z5, Z3, Z3
+jnext:
+	ADDQ $256, AX
+	INCQ DX
+	CMPQ DX, CX
+	JLT jloop
+
+	// lam = w*lam + (w1*s)/n1, chunk by chunk.
+	VMULPS (SI), Z28, Z6
+	VMULPS Z0, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, (SI)
+	CMPQ R9, $1
+	JEQ iternext
+	VMULPS 64(SI), Z28, Z6
+	VMULPS Z1, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, 64(SI)
+	CMPQ R9, $2
+	JEQ iternext
+	VMULPS 128(SI), Z28, Z6
+	VMULPS Z2, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, 128(SI)
+	CMPQ R9, $3
+	JEQ iternext
+	VMULPS 192(SI), Z28, Z6
+	VMULPS Z3, Z29, Z7
+	VDIVPS Z30, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	VMOVUPS Z6, 192(SI)
+iternext:
+	DECQ R8
+	JNZ iter
+iterdone:
 	VZEROUPPER
 	RET

@@ -9,11 +9,14 @@ import (
 // pairs' minutiae side by side (A then B) and which minutiae they are.
 // Offsets are fixed in relax_amd64.s.
 type relaxIn struct {
-	AX, AY, AD, BX, BY, BD [maxRelax]float32
-	PA, PB                 [maxRelax]int32
+	AX, AY, AD, BX, BY, BD [relaxMax]float32
+	PA, PB                 [relaxMax]int32
 }
 
-var _ [0]struct{} = [unsafe.Sizeof(relaxIn{}) - 32*maxRelax]struct{}{}
+var _ [0]struct{} = [unsafe.Sizeof(relaxIn{}) - 2048]struct{}{}
+
+// relaxMax is the most candidate pairs the kernel's arrays hold.
+const relaxMax = 64
 
 // relaxConsts are the constants of relax's compatibility functions, as
 // float32 (or int32) the way Go rounds them in those expressions, and
@@ -21,7 +24,7 @@ var _ [0]struct{} = [unsafe.Sizeof(relaxIn{}) - 32*maxRelax]struct{}{}
 var relaxConsts = func() (c [32]uint32) {
 	f := math.Float32bits
 	copy(c[:], []uint32{
-		f(distSteps), f(0.5), uint32(len(distTab)), f(angleSteps / math.Pi),
+		f(distSteps), f(0.5), uint32(distNonZero), f(angleSteps / math.Pi),
 		angleSteps, f(math.Pi), f(2 * math.Pi), f(-math.Pi),
 		f(math.Pi / 2), f(math.Pi / 4), f(0.273), f(1),
 		0x7fffffff, 0x80000000, f(distStretch),
@@ -32,17 +35,35 @@ var relaxConsts = func() (c [32]uint32) {
 	return c
 }()
 
+// distNonZero is the number of leading non-zero entries of distTab (the
+// sigmoid only falls, so all the others are zero): a lookup at or beyond
+// it is zero without reading the table.
+var distNonZero = func() int {
+	for i, v := range distTab {
+		if v == 0 {
+			return i
+		}
+	}
+	return len(distTab)
+}()
+
 // relaxKernel, when not nil, fills rho's upper triangle (j > i, both
-// below n ≤ maxRelax) with the compatibility of candidate pairs i and j, zero
+// below n ≤ relaxMax) with the compatibility of candidate pairs i and j, zero
 // below it, and sets bit j of nz[i] where that is not zero. Set by
 // relax_amd64.go where the CPU can run it.
-var relaxKernel func(in *relaxIn, n int, rho *[maxRelax][maxRelax]float32, nz *[maxRelax]uint64)
+var relaxKernel func(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64)
+
+// relaxRounds, when not nil, runs the relaxation rounds on lam (the first
+// n entries) over rho, which must then be symmetric and zero wherever nz
+// has no bit, for the first 16·⌈n/16⌉ columns of the first n rows. Set by
+// relax_amd64.go with relaxKernel.
+var relaxRounds func(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n int)
 
 // relaxCompatGo is the portable compatibility matrix, the relaxation's
 // own code pair by pair; tests hold the kernel to it.
-func relaxCompatGo(in *relaxIn, n int, rho *[maxRelax][maxRelax]float32, nz *[maxRelax]uint64) {
-	*rho = [maxRelax][maxRelax]float32{}
-	*nz = [maxRelax]uint64{}
+func relaxCompatGo(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64) {
+	*rho = [relaxMax][relaxMax]float32{}
+	*nz = [relaxMax]uint64{}
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
 			if r := compat(in, i, j); r != 0 {
@@ -63,10 +84,7 @@ func compat(in *relaxIn, i, j int) float32 {
 	dxb, dyb := in.BX[j]-in.BX[i], in.BY[j]-in.BY[i]
 	da := float32(math.Sqrt(float64(dxa*dxa + dya*dya)))
 	db := float32(math.Sqrt(float64(dxb*dxb + dyb*dyb)))
-	// The tolerance grows with the distance (skin stretches); the explicit
-	// conversion keeps Go from fusing the multiply-add, as the kernel
-	// does not.
-	d1 := distCompat(abs32(da-db) / (1 + float32((da+db)*distStretch)))
+	d1 := distCompat(abs32(da-db) / (1 + (da+db)*distStretch))
 	if d1 == 0 {
 		return 0
 	}

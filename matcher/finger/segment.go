@@ -2,7 +2,7 @@ package finger
 
 import (
 	"image"
-	"sort"
+	"slices"
 )
 
 // blockSize is the side of the blocks the orientation, frequency and mask
@@ -54,31 +54,52 @@ func (m *mask) toGray() *image.Gray {
 // blockStats returns the mean and standard deviation of each block,
 // measured over a window twice the block's side so that one ridge and one
 // valley always fall inside it.
+//
+// The window sums come from integral images of v and v², of which only
+// the rows and columns at window edges are ever read: those are all that
+// is kept, each summed in the same order as a full integral image would.
 func blockStats(p *plane) (mean, std *blockMap) {
 	bw, bh := (p.W+blockSize-1)/blockSize, (p.H+blockSize-1)/blockSize
-	// Integral images of v and v².
-	iw := p.W + 1
-	s1 := make([]float64, iw*(p.H+1))
-	s2 := make([]float64, iw*(p.H+1))
-	for y := 0; y < p.H; y++ {
+	// Window edges along each axis, and where each lands among them.
+	xs, xAt := windowEdges(bw, p.W)
+	ys, yAt := windowEdges(bh, p.H)
+	nx := len(xs)
+	// s1, s2 hold the integral images at rows ys and columns xs.
+	s1 := make([]float64, len(ys)*nx)
+	s2 := make([]float64, len(ys)*nx)
+	c1 := make([]float64, nx) // the current row of each, at columns xs
+	c2 := make([]float64, nx)
+	next := 1 // ys[0] is 0, whose integral row is all zeros
+	for y := 0; y < p.H && next < len(ys); y++ {
+		row := p.Pix[y*p.W:][:p.W]
 		var r1, r2 float64
-		for x := 0; x < p.W; x++ {
-			v := float64(p.Pix[y*p.W+x])
-			r1 += v
-			r2 += v * v
-			s1[(y+1)*iw+x+1] = s1[y*iw+x+1] + r1
-			s2[(y+1)*iw+x+1] = s2[y*iw+x+1] + r2
+		x := 0
+		for j, xe := range xs[1:] {
+			for ; x < xe; x++ {
+				v := float64(row[x])
+				r1 += v
+				r2 += v * v
+			}
+			c1[j+1] += r1
+			c2[j+1] += r2
+		}
+		if y+1 == ys[next] {
+			copy(s1[next*nx:][:nx], c1)
+			copy(s2[next*nx:][:nx], c2)
+			next++
 		}
 	}
 	mean = &blockMap{bw, bh, make([]float32, bw*bh)}
 	std = &blockMap{bw, bh, make([]float32, bw*bh)}
 	for by := 0; by < bh; by++ {
+		y0, y1 := max(by*blockSize-blockSize/2, 0), min(by*blockSize+blockSize*3/2, p.H)
+		r0, r1 := yAt[y0]*nx, yAt[y1]*nx
 		for bx := 0; bx < bw; bx++ {
-			x0, y0 := max(bx*blockSize-blockSize/2, 0), max(by*blockSize-blockSize/2, 0)
-			x1, y1 := min(bx*blockSize+blockSize*3/2, p.W), min(by*blockSize+blockSize*3/2, p.H)
+			x0, x1 := max(bx*blockSize-blockSize/2, 0), min(bx*blockSize+blockSize*3/2, p.W)
+			i0, i1 := xAt[x0], xAt[x1]
 			n := float64((x1 - x0) * (y1 - y0))
-			a := s1[y1*iw+x1] - s1[y0*iw+x1] - s1[y1*iw+x0] + s1[y0*iw+x0]
-			b := s2[y1*iw+x1] - s2[y0*iw+x1] - s2[y1*iw+x0] + s2[y0*iw+x0]
+			a := s1[r1+i1] - s1[r0+i1] - s1[r1+i0] + s1[r0+i0]
+			b := s2[r1+i1] - s2[r0+i1] - s2[r1+i0] + s2[r0+i0]
 			m := a / n
 			v := b/n - m*m
 			if v < 0 {
@@ -91,13 +112,35 @@ func blockStats(p *plane) (mean, std *blockMap) {
 	return mean, std
 }
 
+// windowEdges lists, in order, the coordinates where blockStats windows
+// of n blocks over size pixels start or end, and for each coordinate up to
+// size its index in that list (-1 if none).
+func windowEdges(n, size int) (edges, at []int) {
+	at = make([]int, size+1)
+	for i := range at {
+		at[i] = -1
+	}
+	for b := 0; b < n; b++ {
+		at[max(b*blockSize-blockSize/2, 0)] = 0
+		at[min(b*blockSize+blockSize*3/2, size)] = 0
+	}
+	at[0] = 0
+	for c, v := range at {
+		if v == 0 {
+			at[c] = len(edges)
+			edges = append(edges, c)
+		}
+	}
+	return edges, at
+}
+
 // segment marks blocks whose contrast is a good fraction of the image's
 // best contrast, then cleans the mask: majority smoothing removes specks,
 // only the largest region is kept and its holes are filled.
 func segment(p *plane, std *blockMap) *mask {
 	m := &mask{std.BW, std.BH, make([]bool, len(std.V))}
 	s := append([]float32(nil), std.V...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	slices.Sort(s)
 	ref := s[len(s)*9/10]
 	th := max(ref*0.3, 6)
 	for i, v := range std.V {

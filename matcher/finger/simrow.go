@@ -3,6 +3,7 @@ package finger
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"sync"
 	"unsafe"
 )
@@ -46,8 +47,8 @@ func blocks(cs []cylinder) []cylBlock {
 
 // restoreKernels puts back the kernels init installed for this CPU.
 var restoreKernels = sync.OnceValue(func() func() {
-	r, g, x := rowKernel, geMasks, relaxKernel
-	return func() { rowKernel, geMasks, relaxKernel = r, g, x }
+	r, g, c, x, y := rowKernel, geMasks, countGE, relaxKernel, relaxRounds
+	return func() { rowKernel, geMasks, countGE, relaxKernel, relaxRounds = r, g, c, x, y }
 })
 
 // SetKernels switches the CPU-specific vector kernels of Compare and
@@ -61,7 +62,7 @@ func SetKernels(on bool) (was bool) {
 	if on {
 		restore()
 	} else {
-		rowKernel, geMasks, relaxKernel = nil, nil, nil
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds = nil, nil, nil, nil, nil
 	}
 	return was
 }
@@ -117,6 +118,23 @@ func simRowGo(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint6
 	return mask, best
 }
 
+// countGE, set with rowKernel, counts the entries of the first n rows that
+// nz marks and that are at least t.
+var countGE func(rows *[64][64]float32, n int, t float32, nz *[64]uint64) int
+
+// countGEGo is the portable countGE.
+func countGEGo(rows *[64][64]float32, n int, t float32, nz *[64]uint64) int {
+	c := 0
+	for i := range n {
+		for m := nz[i]; m != 0; m &= m - 1 {
+			if rows[i][bits.TrailingZeros64(m)] >= t {
+				c++
+			}
+		}
+	}
+	return c
+}
+
 // geMasksGo is the portable geMasks.
 func geMasksGo(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
 	for i := range n {
@@ -147,8 +165,8 @@ type simMatrix struct {
 type scratch struct {
 	m   simMatrix
 	in  relaxIn
-	rho [maxRelax][maxRelax]float32
-	nz  [maxRelax]uint64
+	rho [relaxMax][relaxMax]float32
+	nz  [relaxMax]uint64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -184,15 +202,39 @@ func (m *simMatrix) rank(r0, r1 int, t float32, top []pair, k int) int {
 	return k
 }
 
-// bar is the n-th largest row best of rows [r0, r1), 0 when there are
-// fewer rows: a lower bound of the n-th largest similarity.
+// bar is a lower bound of the n-th largest similarity in rows [r0, r1):
+// the n-th largest row best (0 when there are fewer rows), raised by
+// bisection on the count of entries at or above it while more than a few
+// too many pass (with n = 48 the row bests let ~400 of ~1,200 through).
 func (m *simMatrix) bar(r0, r1, n int) float32 {
 	if n <= 0 || r1-r0 < n {
 		return 0
 	}
 	var v [64]float32
 	c := copy(v[:], m.best[r0:r1])
-	return nthLargest(v[:c], n)
+	lo := nthLargest(v[:c], n)
+	if countGE == nil || r0 != 0 || n < 8 {
+		return lo
+	}
+	// Positive float32s order as their bits; hi passes fewer than n.
+	hi := math.Nextafter32(slices.Max(v[:c]), 2)
+	lb, hb := math.Float32bits(lo), math.Float32bits(hi)
+	for range 8 {
+		if hb-lb < 2 {
+			break
+		}
+		mid := math.Float32frombits(lb + (hb-lb)/2)
+		k := countGE(&m.sim, r1, mid, &m.nz)
+		if k < n {
+			hb = math.Float32bits(mid)
+			continue
+		}
+		lb = math.Float32bits(mid)
+		if k-n <= 8 {
+			break
+		}
+	}
+	return math.Float32frombits(lb)
 }
 
 // nthLargest returns the n-th largest of v (1-based), reordering v.

@@ -13,6 +13,11 @@ func simRowAVX512(a *cylinder, nvA float32, blk *cylBlock, nblk int, thr float32
 //go:noescape
 func geMasksAVX512(rows *float32, n int, t float32, masks *uint64)
 
+// countGEAVX512 is countGE for AVX-512.
+//
+//go:noescape
+func countGEAVX512(rows *float32, n int, t float32, nz *uint64) int
+
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VPOPCNTDQ {
 		rowKernel = func(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
@@ -25,6 +30,9 @@ func init() {
 		}
 		geMasks = func(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
 			geMasksAVX512(&rows[0][0], n, t, &masks[0])
+		}
+		countGE = func(rows *[64][64]float32, n int, t float32, nz *[64]uint64) int {
+			return countGEAVX512(&rows[0][0], n, t, &nz[0])
 		}
 	}
 }

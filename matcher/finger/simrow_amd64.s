@@ -177,3 +177,35 @@ geloop:
 gedone:
 	VZEROUPPER
 	RET
+
+// func countGEAVX512(rows *float32, n int, t float32, nz *uint64) int
+//
+// Σ over the first n rows of |nz[i] ∩ {l : rows[i][l] ≥ t}|.
+TEXT ·countGEAVX512(SB), NOSPLIT, $0-40
+	MOVQ rows+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS t+16(FP), Z1
+	MOVQ nz+24(FP), DI
+	XORQ R8, R8
+	TESTQ CX, CX
+	JZ cntdone
+cntloop:
+	VCMPPS $2, (SI), Z1, K1
+	VCMPPS $2, 64(SI), Z1, K2
+	VCMPPS $2, 128(SI), Z1, K3
+	VCMPPS $2, 192(SI), Z1, K4
+	KUNPCKWD K1, K2, K1
+	KUNPCKWD K3, K4, K3
+	KUNPCKDQ K1, K3, K1
+	KMOVQ K1, AX
+	ANDQ (DI), AX
+	POPCNTQ AX, AX
+	ADDQ AX, R8
+	ADDQ $256, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ cntloop
+cntdone:
+	MOVQ R8, ret+32(FP)
+	VZEROUPPER
+	RET

@@ -77,8 +77,8 @@ func TestRelaxKernel(t *testing.T) {
 	}
 	check := func(name string, in *relaxIn, n int) {
 		t.Helper()
-		var got, want [maxRelax][maxRelax]float32
-		var gnz, wnz [maxRelax]uint64
+		var got, want [relaxMax][relaxMax]float32
+		var gnz, wnz [relaxMax]uint64
 		relaxKernel(in, n, &got, &gnz)
 		relaxCompatGo(in, n, &want, &wnz)
 		for i := range n {
@@ -96,7 +96,7 @@ func TestRelaxKernel(t *testing.T) {
 	for x, a := range ps {
 		for y, b := range ps {
 			var top [maxRelax]pair
-			k := topPairs(a, b, top[:])
+			k := topPairs(a, b, top[:maxRelax])
 			var in relaxIn
 			relaxInput(&in, a, b, top[:k])
 			check(fmt.Sprintf("templates %d, %d", x, y), &in, k)
@@ -105,7 +105,7 @@ func TestRelaxKernel(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for round := range 2000 {
 		var in relaxIn
-		n := 1 + r.IntN(maxRelax)
+		n := 1 + r.IntN(relaxMax)
 		for i := range n {
 			in.AX[i], in.AY[i] = float32(r.IntN(60)), float32(r.IntN(60))
 			in.BX[i], in.BY[i] = float32(r.IntN(60)), float32(r.IntN(60))
@@ -136,6 +136,9 @@ func TestGeMasks(t *testing.T) {
 			for i := range got {
 				got[i] = r.Uint64()
 				want[i] = got[i]
+			}
+			if a, b := countGE(&rows, n, thr, &got), countGEGo(&rows, n, thr, &got); a != b {
+				t.Fatalf("n %d, t %v: countGE %d, portable %d", n, thr, a, b)
 			}
 			geMasks(&rows, n, thr, &got)
 			geMasksGo(&rows, n, thr, &want)

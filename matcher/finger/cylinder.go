@@ -103,7 +103,7 @@ func cylinders(t *template.Template) []cylinder {
 		for _, cell := range cylCells {
 			px := xs[i] + cell.dx*co - cell.dy*si
 			py := ys[i] + cell.dx*si + cell.dy*co
-			if !nearHull(hull, px, py, cylOmega) {
+			if !nearHull(hull, px, py, cylOmega) || !inImage(t, px, py) {
 				continue
 			}
 			c.Valid |= 1 << cell.bit
@@ -132,6 +132,18 @@ func cylinders(t *template.Template) []cylinder {
 		}
 	}
 	return out
+}
+
+// inImage reports whether (x, y) lies in the image the template was taken
+// from, when its size is known: no minutia can lie beyond the sensor's
+// edge, so cells there would count as disagreement between two
+// impressions that are merely placed differently (small sensors most).
+// Allowing 10 pixels beyond the edge did no better, 8 short of it worse.
+func inImage(t *template.Template, x, y float64) bool {
+	if t.Width <= 0 || t.Height <= 0 {
+		return true
+	}
+	return x >= 0 && y >= 0 && x < float64(t.Width) && y < float64(t.Height)
 }
 
 func wrapPi(a float64) float64 {

@@ -9,6 +9,7 @@ const (
 	bridgeLen  = 10 // a bifurcation that reaches another: a bridge or a hole
 	gapLen     = 14 // two endings facing each other: a broken ridge
 	clusterLen = 6  // minutiae this close are a knot of noise
+	holeLen    = 25 // a bifurcation whose two branches meet again: a hole
 )
 
 // filterRidges removes the classic false minutiae by following ridges on
@@ -42,6 +43,34 @@ func filterRidges(ms []minutia, s *binary) {
 				m.drop = true
 				mark(t.X, t.Y)
 			}
+		}
+		if m.Kind == 2 {
+			filterHole(ms, i, s, mark)
+		}
+	}
+}
+
+// filterHole drops bifurcation i and the one it meets when two of its
+// branches run into the same bifurcation within holeLen: a pore or a
+// light spot splitting a ridge, often longer than bridgeLen on low-cost
+// sensors, not two forks.
+func filterHole(ms []minutia, i int, s *binary, mark func(x, y int)) {
+	m := &ms[i]
+	br := branches(s, m.X, m.Y)
+	if len(br) != 3 {
+		return
+	}
+	var ends [3]traceResult
+	for k, b := range br {
+		ends[k] = trace(s, m.X, m.Y, b[0], b[1], holeLen)
+	}
+	for k := 0; k < 3; k++ {
+		a, b := ends[k], ends[(k+1)%3]
+		if a.CN >= 3 && b.CN >= 3 && abs(a.X-b.X) <= 3 && abs(a.Y-b.Y) <= 3 {
+			m.drop = true
+			mark(a.X, a.Y)
+			mark(b.X, b.Y)
+			return
 		}
 	}
 }

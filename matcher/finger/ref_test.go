@@ -171,7 +171,7 @@ func refCylinders(t *template.Template) []cylinder {
 		for _, cell := range cylCells {
 			px := xs[i] + cell.dx*co - cell.dy*si
 			py := ys[i] + cell.dx*si + cell.dy*co
-			if !nearHull(hull, px, py, cylOmega) {
+			if !nearHull(hull, px, py, cylOmega) || !inImage(t, px, py) {
 				continue
 			}
 			c.Valid |= 1 << cell.bit

@@ -63,6 +63,9 @@ func TestAccExp(t *testing.T) {
 			return finger.Compare(ps[i], ps[j])
 		}
 		var gen, imp, ext []float64
+		var topImpS float64
+		var pfLost int
+		var topImpName string
 		type gp struct {
 			a, b string
 			s    float64
@@ -73,12 +76,18 @@ func TestAccExp(t *testing.T) {
 				b := samples[j]
 				s := score(i, j)
 				if a.Finger == b.Finger {
+					if s >= finger.DefaultThreshold && finger.QuickScore(ps[i], ps[j]) < finger.DefaultPrefilter {
+						pfLost++
+					}
 					gen = append(gen, s)
 					gps = append(gps, gp{filepath.Base(a.Path), filepath.Base(b.Path), s})
 				} else {
 					ext = append(ext, s)
 					if a.Impression == 1 && b.Impression == 1 {
 						imp = append(imp, s)
+						if s > topImpS {
+							topImpS, topImpName = s, fmt.Sprintf("%d/%d", a.Finger, b.Finger)
+						}
 					}
 				}
 			}
@@ -99,8 +108,8 @@ func TestAccExp(t *testing.T) {
 		if 100*r.EER > peerEER[name] {
 			mark = " WORSE"
 		}
-		lines = append(lines, fmt.Sprintf("%-14s EER %6.2f%% (peer %5.2f)%-6s xEER %6.2f%% xFMR1k %6.2f%% thr1k %.3f topImp %.3f imp2 %.3f below %d: %s",
-			name, 100*r.EER, peerEER[name], mark, 100*x.EER, 100*x.FMR1000, x.Threshold1000, top, imp[len(imp)-2], len(low), strings.Join(low[:min(len(low), 12)], ", ")))
+		lines = append(lines, fmt.Sprintf("%-14s pfLostAccepted %d EER %6.2f%% (peer %5.2f)%-6s xEER %6.2f%% xFMR1k %6.2f%% thr1k %.3f gen p10/p50 %.3f/%.3f topImp %s %.3f imp2 %.3f below %d: %s",
+			name, pfLost, 100*r.EER, peerEER[name], mark, 100*x.EER, 100*x.FMR1000, x.Threshold1000, gps[len(gps)/10].s, gps[len(gps)/2].s, topImpName, top, imp[len(imp)-2], len(low), strings.Join(low[:min(len(low), 100)], ", ")))
 		sum += 100 * r.EER
 		xsum += 100 * x.EER
 		psum += peerEER[name]

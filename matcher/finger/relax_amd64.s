@@ -18,14 +18,14 @@
 #define C_STRETCH 56
 #define C_IOTA 64
 
-// WRAP(d): wrap32's loops, each run at most twice (inputs are within 4π).
+// WRAP(d): wrap32's loops for d within [-2π-ε, 3π+ε], where each runs
+// at most once: directions are in [0, 2π] (Prepare), atan2f's results in
+// [-π, π], so every difference wrapped here is within those bounds
+// (a direction minus a direction or an atan2f result, or the difference
+// of two wrapped values). TestRelaxKernel checks the bounds' edges.
 #define WRAP(d) \
 	VCMPPS.BCST $14, C_PI(R10), d, K3; \
 	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $14, C_PI(R10), d, K3; \
-	VSUBPS.BCST C_TWOPI(R10), d, K3, d; \
-	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
-	VADDPS.BCST C_TWOPI(R10), d, K3, d; \
 	VCMPPS.BCST $1, C_NEGPI(R10), d, K3; \
 	VADDPS.BCST C_TWOPI(R10), d, K3, d
 

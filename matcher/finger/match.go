@@ -191,11 +191,9 @@ func (sc *scratch) topPairs(a, b *Prepared, top []pair) int {
 // scanRows goes on with topPairs over a's cylinders [r0, r1), top already
 // holding k pairs; quick, when not empty, collects the best pairs of those
 // rows too (qk of them so far), so Search gets QuickScore from the rows it
-// scans anyway.
+// scans anyway. It is the portable scan, used where the kernels are not
+// (or for templates beyond the matrix's 64 cylinders).
 func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk int) (int, int) {
-	if rowKernel != nil && len(b.blk) == (len(b.cyl)+7)/8 {
-		return scanRowsKernel(a, b, r0, r1, top, k, quick, qk)
-	}
 	nb := len(b.cyl)
 	// The run is found with a small margin and every pair in it still gets
 	// the exact direction test, so rounding cannot change which pairs count.
@@ -235,41 +233,6 @@ func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk in
 			}
 			if len(quick) > 0 && (qk < len(quick) || s >= quick[qk-1].sim) {
 				qk = insertPair(quick, qk, s, uint16(i), j)
-			}
-		}
-	}
-	return k, qk
-}
-
-// scanRowsKernel is scanRows on the row kernel: each of a's cylinders
-// against b's, 64 at a time, keeping only the lanes the kernel flags as
-// able to enter a list (the lists' entry bars only rise within a row, so
-// the bar at the row's start lets through all that can).
-func scanRowsKernel(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk int) (int, int) {
-	var sims [64]float32
-	for i := r0; i < r1; i++ {
-		ca := &a.cyl[i]
-		for c := 0; c < len(b.blk); c += 8 {
-			var thr float32
-			if k == len(top) {
-				thr = top[k-1].sim
-			}
-			if len(quick) > 0 && qk < len(quick) {
-				thr = 0
-			} else if len(quick) > 0 {
-				thr = min(thr, quick[qk-1].sim)
-			}
-			mask, _ := rowKernel(ca, b.blk[c:min(c+8, len(b.blk))], thr, &sims)
-			for mask != 0 {
-				l := bits.TrailingZeros64(mask)
-				mask &= mask - 1
-				s, j := sims[l], uint16(c*8+l)
-				if k < len(top) || s >= top[k-1].sim {
-					k = insertPair(top, k, s, uint16(i), j)
-				}
-				if len(quick) > 0 && (qk < len(quick) || s >= quick[qk-1].sim) {
-					qk = insertPair(quick, qk, s, uint16(i), j)
-				}
 			}
 		}
 	}

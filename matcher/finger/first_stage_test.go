@@ -46,10 +46,10 @@ func expLoad(t *testing.T, set string) []expSample {
 // quickR is a candidate cheaper first stage: LSS-R on the nr best pairs
 // among the probe's nc most central cylinders, averaging np.
 func quickR(probe, b *Prepared, nc, nr, np int) float64 {
-	if len(probe.cyl) == 0 || len(b.cyl) == 0 {
+	if probe.Len() == 0 || b.Len() == 0 {
 		return 0
 	}
-	q := &Prepared{cyl: probe.cyl[:min(nc, len(probe.cyl))]}
+	q := probe.head(nc)
 	var top [maxRelax]pair
 	k := topPairs(q, b, top[:nr])
 	if k < 2 {
@@ -129,7 +129,7 @@ func TestExpStages(t *testing.T) {
 // lssScore is MCC's LSS: the mean of the np best local similarities,
 // what Compare has in hand before relaxation.
 func lssScore(a, b *Prepared) float64 {
-	na, nb := len(a.cyl), len(b.cyl)
+	na, nb := a.Len(), b.Len()
 	if na == 0 || nb == 0 {
 		return 0
 	}

@@ -48,10 +48,10 @@ const lssBar = 0.42
 // best local similarities between probe's most central cylinders and all
 // of b's. Genuine pairs almost always score high; most impostors do not.
 func QuickScore(probe, b *Prepared) float64 {
-	if len(probe.cyl) == 0 || len(b.cyl) == 0 {
+	if len(probe.pos) == 0 || len(b.pos) == 0 {
 		return 0
 	}
-	q := &Prepared{cyl: probe.cyl[:min(quickCyl, len(probe.cyl))]}
+	q := probe.head(quickCyl)
 	var top [4]pair
 	k := topPairs(q, b, top[:])
 	var s float32
@@ -135,7 +135,7 @@ func FusePerson(scores []float64) float64 {
 // Compare's candidate list, so survivors pay for neither twice. sc is
 // reused from one candidate to the next.
 func searchScore(probe, b *Prepared, prefilter float64, sc *scratch) (float64, bool) {
-	na, nb := len(probe.cyl), len(b.cyl)
+	na, nb := len(probe.pos), len(b.pos)
 	if na == 0 || nb == 0 || len(b.dirs) != nb {
 		if prefilter > 0 && QuickScore(probe, b) < prefilter {
 			return 0, false

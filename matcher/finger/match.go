@@ -10,16 +10,25 @@ import (
 
 // Prepared is a template turned into the fixed-size cylinder descriptors
 // the matcher compares; prepare once, compare many times.
+//
+// Each cylinder is stored once: its minutia in pos, its bits in blk,
+// eight cylinders to a block, the layout the kernels read (about 5 KB
+// for a template of 64 cylinders).
 type Prepared struct {
-	cyl []cylinder
+	pos []cylPos
+	blk []cylBlock
 	// dirs holds the cylinders' directions ascending and byDir their
 	// indices in that order: the cylinders within π/2 of a direction are
 	// then one circular run, scanned without a data-dependent branch per
 	// pair (half of all pairs fail the direction test, unpredictably).
 	dirs  []float32
 	byDir []uint16
-	// blk holds the cylinders eight to a block for the row kernel.
-	blk []cylBlock
+}
+
+// cylPos is what the matcher reads of a cylinder besides its bits.
+type cylPos struct {
+	X, Y, Dir float32
+	NV        uint32
 }
 
 // Prepare builds the matcher's descriptors of t. Templates at another
@@ -42,24 +51,51 @@ func Prepare(t *template.Template) *Prepared {
 	if len(c) > maxCylinders {
 		c = c[:maxCylinders]
 	}
-	p := &Prepared{cyl: c}
-	p.layout()
-	return p
+	return newPrepared(c)
 }
 
-// layout builds the direction order and the row kernel's blocks from
-// p.cyl.
-func (p *Prepared) layout() {
-	p.blk = blocks(p.cyl)
-	p.byDir = make([]uint16, len(p.cyl))
+// newPrepared stores cylinders cs, and their direction order.
+func newPrepared(cs []cylinder) *Prepared {
+	p := &Prepared{pos: make([]cylPos, len(cs)), blk: blocks(cs)}
+	for i, c := range cs {
+		p.pos[i] = cylPos{c.X, c.Y, c.Dir, c.NV}
+	}
+	p.byDir = make([]uint16, len(cs))
 	for i := range p.byDir {
 		p.byDir[i] = uint16(i)
 	}
-	sort.SliceStable(p.byDir, func(i, j int) bool { return p.cyl[p.byDir[i]].Dir < p.cyl[p.byDir[j]].Dir })
-	p.dirs = make([]float32, len(p.cyl))
+	sort.SliceStable(p.byDir, func(i, j int) bool { return p.pos[p.byDir[i]].Dir < p.pos[p.byDir[j]].Dir })
+	p.dirs = make([]float32, len(cs))
 	for i, k := range p.byDir {
-		p.dirs[i] = p.cyl[k].Dir
+		p.dirs[i] = p.pos[k].Dir
 	}
+	return p
+}
+
+// cylinder rebuilds cylinder i of p.
+func (p *Prepared) cylinder(i int) cylinder {
+	b, l := &p.blk[i/8], i%8
+	c := cylinder{X: p.pos[i].X, Y: p.pos[i].Y, Dir: p.pos[i].Dir, NV: p.pos[i].NV, Valid: b.Valid[l]}
+	for k := range cylNd {
+		c.Bits[k] = b.Bits[k][l]
+	}
+	return c
+}
+
+// head is p's first n cylinders, to be compared as the probe side only
+// (the last block may hold more lanes).
+func (p *Prepared) head(n int) *Prepared {
+	n = min(n, len(p.pos))
+	return &Prepared{pos: p.pos[:n], blk: p.blk[:(n+7)/8]}
+}
+
+// cylinders rebuilds all of p's cylinders.
+func (p *Prepared) cylinders() []cylinder {
+	out := make([]cylinder, len(p.pos))
+	for i := range out {
+		out[i] = p.cylinder(i)
+	}
+	return out
 }
 
 // maxCylinders caps the descriptors kept per finger, dropping those
@@ -75,7 +111,7 @@ var maxCylinders = 64
 const DefaultThreshold = 0.039
 
 // Len is the number of usable minutiae descriptors.
-func (p *Prepared) Len() int { return len(p.cyl) }
+func (p *Prepared) Len() int { return len(p.pos) }
 
 // sqrtTab holds √n for popcounts up to a full cylinder.
 var sqrtTab = func() (t [cylNd*64 + 1]float32) {
@@ -118,6 +154,30 @@ func localSim(a, b *cylinder) float32 {
 		nb += bits.OnesCount64(y)
 		nx += bits.OnesCount64(x ^ y)
 	}
+	return simFromCounts(na, nb, nx)
+}
+
+// localSimLane is localSim of a and lane l of block b, read in place (the
+// portable scan's inner loop).
+func localSimLane(a *cylinder, b *cylBlock, l int) float32 {
+	common := a.Valid & b.Valid[l]
+	nc := bits.OnesCount64(common)
+	if float32(nc) < minCommon*float32(int(a.NV+uint32(b.NV[l]))-nc) {
+		return 0
+	}
+	var na, nb, nx int
+	for k := 0; k < cylNd; k++ {
+		x, y := a.Bits[k]&common, b.Bits[k][l]&common
+		na += bits.OnesCount64(x)
+		nb += bits.OnesCount64(y)
+		nx += bits.OnesCount64(x ^ y)
+	}
+	return simFromCounts(na, nb, nx)
+}
+
+// simFromCounts is the bit-MCC similarity from the set bits of both
+// cylinders and of their difference, over their common cells.
+func simFromCounts(na, nb, nx int) float32 {
 	den := sqrtTab[na] + sqrtTab[nb]
 	if den == 0 {
 		return 0
@@ -143,7 +203,7 @@ const (
 // Compare returns the similarity of two prepared templates in [0, 1].
 // It allocates nothing, so it can run in tight 1:N loops.
 func Compare(a, b *Prepared) float64 {
-	na, nb := len(a.cyl), len(b.cyl)
+	na, nb := len(a.pos), len(b.pos)
 	if na == 0 || nb == 0 {
 		return 0
 	}
@@ -178,13 +238,13 @@ func topPairs(a, b *Prepared, top []pair) int {
 func (sc *scratch) topPairs(a, b *Prepared, top []pair) int {
 	if matrixFits(a, b) {
 		m := &sc.m
-		m.fill(a, b, 0, len(a.cyl))
-		return m.rank(0, len(a.cyl), m.bar(0, len(a.cyl), len(top)), top, 0)
+		m.fill(a, b, 0, len(a.pos))
+		return m.rank(0, len(a.pos), m.bar(0, len(a.pos), len(top)), top, 0)
 	}
-	if len(b.dirs) != len(b.cyl) {
+	if len(b.dirs) != len(b.pos) {
 		return topPairsScan(a, b, top)
 	}
-	k, _ := scanRows(a, b, 0, len(a.cyl), top, 0, nil, 0)
+	k, _ := scanRows(a, b, 0, len(a.pos), top, 0, nil, 0)
 	return k
 }
 
@@ -194,12 +254,13 @@ func (sc *scratch) topPairs(a, b *Prepared, top []pair) int {
 // scans anyway. It is the portable scan, used where the kernels are not
 // (or for templates beyond the matrix's 64 cylinders).
 func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk int) (int, int) {
-	nb := len(b.cyl)
+	nb := len(b.pos)
 	// The run is found with a small margin and every pair in it still gets
 	// the exact direction test, so rounding cannot change which pairs count.
 	const margin = 1e-3
 	for i := r0; i < r1; i++ {
-		ca := &a.cyl[i]
+		row := a.cylinder(i)
+		ca := &row
 		start := ca.Dir - (math.Pi/2 + margin)
 		if start < 0 {
 			start += 2 * math.Pi
@@ -218,11 +279,10 @@ func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk in
 				break
 			}
 			j := b.byDir[q]
-			cb := &b.cyl[j]
-			if !dirCompatible(ca.Dir, cb.Dir) {
+			if !dirCompatible(ca.Dir, b.pos[j].Dir) {
 				continue
 			}
-			s := localSim(ca, cb)
+			s := localSimLane(ca, &b.blk[j/8], int(j%8))
 			if s <= 0 {
 				continue
 			}
@@ -299,14 +359,14 @@ func dirCompatible(a, b float32) bool {
 func topPairsScan(a, b *Prepared, top []pair) int {
 	n := len(top)
 	k := 0
-	for i := range a.cyl {
-		ca := &a.cyl[i]
-		for j := range b.cyl {
-			cb := &b.cyl[j]
-			if !dirCompatible(ca.Dir, cb.Dir) {
+	for i := range a.pos {
+		row := a.cylinder(i)
+		ca := &row
+		for j := range b.pos {
+			if !dirCompatible(ca.Dir, b.pos[j].Dir) {
 				continue
 			}
-			s := localSim(ca, cb)
+			s := localSimLane(ca, &b.blk[j/8], j%8)
 			if s <= 0 || (k == n && s <= top[n-1].sim) {
 				continue
 			}
@@ -413,7 +473,7 @@ func angleDiff32(a, b float32) float32 {
 // relaxInput lays out the minutiae of candidate pairs ps for compat.
 func relaxInput(in *relaxIn, a, b *Prepared, ps []pair) {
 	for i, p := range ps {
-		ca, cb := &a.cyl[p.a], &b.cyl[p.b]
+		ca, cb := &a.pos[p.a], &b.pos[p.b]
 		in.AX[i], in.AY[i], in.AD[i] = ca.X, ca.Y, ca.Dir
 		in.BX[i], in.BY[i], in.BD[i] = cb.X, cb.Y, cb.Dir
 		in.PA[i], in.PB[i] = int32(p.a), int32(p.b)

@@ -190,14 +190,18 @@ func dbTemplates(b *testing.B, set string, n int) []*Prepared {
 }
 
 // BenchmarkCompareDB compares 24 FVC2002 DB1 templates all against all,
-// with the naive baseline on the same pairs as a sub-benchmark.
+// with the naive baseline on the same pairs as a sub-benchmark, and
+// Compare without the vector kernels ("portable").
 func BenchmarkCompareDB(b *testing.B) {
 	ps := dbTemplates(b, cmpSet, 24)
 	for _, c := range []struct {
 		name string
 		fn   func(a, b *Prepared) float64
-	}{{"bits", Compare}, {"ref", refCompare}, {"naive", naiveCompare}, {"quick", QuickScore}} {
+	}{{"bits", Compare}, {"portable", Compare}, {"ref", refCompare}, {"naive", naiveCompare}, {"quick", QuickScore}} {
 		b.Run(c.name, func(b *testing.B) {
+			if c.name == "portable" { // Compare without the vector kernels
+				defer SetKernels(SetKernels(false))
+			}
 			n := 0
 			for b.Loop() {
 				for _, p := range ps {

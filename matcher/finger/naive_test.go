@@ -24,17 +24,18 @@ func naiveCompare(a, b *Prepared) float64 {
 		return
 	}
 	var sims []float64
-	for i := range a.cyl {
-		va, xa := unpack(&a.cyl[i])
-		for j := range b.cyl {
-			d := math.Abs(float64(a.cyl[i].Dir - b.cyl[j].Dir))
+	ac, bc := a.cylinders(), b.cylinders()
+	for i := range ac {
+		va, xa := unpack(&ac[i])
+		for j := range bc {
+			d := math.Abs(float64(ac[i].Dir - bc[j].Dir))
 			if d > math.Pi {
 				d = 2*math.Pi - d
 			}
 			if d > math.Pi/2 {
 				continue
 			}
-			vb, xb := unpack(&b.cyl[j])
+			vb, xb := unpack(&bc[j])
 			var nc, nu, na, nb, nx float64
 			for c := 0; c < 64; c++ {
 				if va[c] || vb[c] {
@@ -64,7 +65,7 @@ func naiveCompare(a, b *Prepared) float64 {
 		}
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(sims)))
-	np := numPairs(len(a.cyl), len(b.cyl))
+	np := numPairs(a.Len(), b.Len())
 	var sum float64
 	for i := 0; i < np && i < len(sims); i++ {
 		sum += sims[i]

@@ -14,7 +14,7 @@ import (
 // the sparse relaxation: the optimised path must return exactly its
 // scores, so those changes cannot move any EER.
 func refCompare(a, b *Prepared) float64 {
-	na, nb := len(a.cyl), len(b.cyl)
+	na, nb := a.Len(), b.Len()
 	if na == 0 || nb == 0 {
 		return 0
 	}
@@ -31,10 +31,11 @@ func refCompare(a, b *Prepared) float64 {
 func refTopPairs(a, b *Prepared, top []pair) int {
 	n := len(top)
 	k := 0
-	for i := range a.cyl {
-		ca := &a.cyl[i]
-		for j := range b.cyl {
-			cb := &b.cyl[j]
+	ac, bc := a.cylinders(), b.cylinders()
+	for i := range ac {
+		ca := &ac[i]
+		for j := range bc {
+			cb := &bc[j]
 			// MCC pairs only minutiae whose directions differ by under π/2.
 			d := ca.Dir - cb.Dir
 			if d < 0 {
@@ -69,10 +70,11 @@ func refTopPairs(a, b *Prepared, top []pair) int {
 func refRelax(a, b *Prepared, ps []pair, np int) float64 {
 	n := len(ps)
 	var rho [maxRelax][maxRelax]float32
+	ac, bc := a.cylinders(), b.cylinders()
 	for i := 0; i < n; i++ {
-		a1, b1 := &a.cyl[ps[i].a], &b.cyl[ps[i].b]
+		a1, b1 := &ac[ps[i].a], &bc[ps[i].b]
 		for j := i + 1; j < n; j++ {
-			a2, b2 := &a.cyl[ps[j].a], &b.cyl[ps[j].b]
+			a2, b2 := &ac[ps[j].a], &bc[ps[j].b]
 			if ps[i].a == ps[j].a || ps[i].b == ps[j].b {
 				continue // one minutia cannot match two
 			}
@@ -131,7 +133,7 @@ func TestCompareMatchesReference(t *testing.T) {
 			if got, want := Compare(a, b), refCompare(a, b); got != want {
 				t.Fatalf("Compare(%d, %d) = %v, reference %v", i, j, got, want)
 			}
-			plain := &Prepared{cyl: b.cyl}
+			plain := &Prepared{pos: b.pos, blk: b.blk} // no direction order
 			if got, want := QuickScore(a, b), QuickScore(a, plain); got != want {
 				t.Fatalf("QuickScore(%d, %d) = %v, plain scan %v", i, j, got, want)
 			}

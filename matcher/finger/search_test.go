@@ -61,17 +61,17 @@ func refSearch(x *Index, probe *Prepared, threshold, prefilter float64) []Hit {
 }
 
 func refLSS(a, b *Prepared) float64 {
-	np, nr := relaxSize(len(a.cyl), len(b.cyl))
+	np, nr := relaxSize(a.Len(), b.Len())
 	var top [maxRelax]pair
 	k := refTopPairs(a, b, top[:nr])
 	return lss(top[:k], np)
 }
 
 func refQuickScore(probe, b *Prepared) float64 {
-	if len(probe.cyl) == 0 || len(b.cyl) == 0 {
+	if probe.Len() == 0 || b.Len() == 0 {
 		return 0
 	}
-	q := &Prepared{cyl: probe.cyl[:min(quickCyl, len(probe.cyl))]}
+	q := probe.head(quickCyl)
 	var top [4]pair
 	k := refTopPairs(q, b, top[:])
 	var s float32
@@ -135,17 +135,16 @@ func replicate(src []*Prepared, n int, rng *rand.Rand) []*Prepared {
 		th := rng.Float64() * 2 * math.Pi
 		co, si := float32(math.Cos(th)), float32(math.Sin(th))
 		tx, ty := float32(rng.NormFloat64()*30), float32(rng.NormFloat64()*30)
-		q := &Prepared{}
-		for _, c := range p.cyl {
+		var cs []cylinder
+		for _, c := range p.cylinders() {
 			if rng.IntN(10) == 0 {
 				continue
 			}
 			c.X, c.Y = co*c.X-si*c.Y+tx, si*c.X+co*c.Y+ty
 			c.Dir = float32(math.Mod(float64(c.Dir)+th, 2*math.Pi))
-			q.cyl = append(q.cyl, c)
+			cs = append(cs, c)
 		}
-		q.layout()
-		out = append(out, q)
+		out = append(out, newPrepared(cs))
 	}
 	return out
 }

@@ -24,9 +24,6 @@ var (
 	_ [0]struct{} = [unsafe.Offsetof(cylBlock{}.NV) - 448]struct{}{}
 	_ [0]struct{} = [unsafe.Offsetof(cylBlock{}.Dir) - 480]struct{}{}
 	_ [0]struct{} = [unsafe.Sizeof(cylBlock{}) - 512]struct{}{}
-	_ [0]struct{} = [unsafe.Offsetof(cylinder{}.Dir) - 8]struct{}{}
-	_ [0]struct{} = [unsafe.Offsetof(cylinder{}.Valid) - 16]struct{}{}
-	_ [0]struct{} = [unsafe.Offsetof(cylinder{}.Bits) - 24]struct{}{}
 )
 
 // blocks lays cs out eight to a block; the unused lanes of the last block
@@ -79,12 +76,12 @@ var rowConsts = [6]float32{
 	math.Pi / 2,
 }
 
-// rowKernel, when not nil, computes the local similarities of cylinder a
-// against the cylinders of at most 8 blocks into out (8 per block), zero
+// rowKernel, when not nil, computes the local similarities of cylinder i
+// of a against the cylinders of at most 8 blocks into out (8 per block), zero
 // where the pair is not compatible, and returns the bit mask of the lanes
 // whose similarity is above zero and at least thr, and the largest
 // similarity. Set by simrow_amd64.go where the CPU can run it.
-var rowKernel func(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32)
+var rowKernel func(a *Prepared, i int, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32)
 
 // geMasks, set with rowKernel, clears in masks[i] the lanes of rows[i]
 // below t, for the first n rows.
@@ -92,7 +89,9 @@ var geMasks func(rows *[64][64]float32, n int, t float32, masks *[64]uint64)
 
 // simRowGo is the portable row kernel, localSim and dirCompatible lane
 // by lane; tests hold the assembly to it.
-func simRowGo(a *cylinder, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
+func simRowGo(ap *Prepared, i int, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
+	row := ap.cylinder(i)
+	a := &row
 	var mask uint64
 	var best float32
 	for g := range blk {
@@ -173,13 +172,13 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // matrixFits reports whether the two-pass search applies to a and b.
 func matrixFits(a, b *Prepared) bool {
-	return rowKernel != nil && len(a.cyl) <= 64 && len(b.cyl) <= 64 && len(b.blk) == (len(b.cyl)+7)/8
+	return rowKernel != nil && len(a.pos) <= 64 && len(b.pos) <= 64 && len(b.blk) == (len(b.pos)+7)/8
 }
 
 // fill runs the first pass over a's cylinders [r0, r1).
 func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
 	for i := r0; i < r1; i++ {
-		m.nz[i], m.best[i] = rowKernel(&a.cyl[i], b.blk, 0, &m.sim[i])
+		m.nz[i], m.best[i] = rowKernel(a, i, b.blk, 0, &m.sim[i])
 	}
 }
 

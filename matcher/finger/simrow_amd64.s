@@ -1,6 +1,9 @@
 #include "textflag.h"
 
-// func simRowAVX512(a *cylinder, nvA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
+// func simRowAVX512(aLane *uint64, nvA, dirA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
+//
+// aLane is the probe cylinder's lane in its own block: its Valid word,
+// then its bit layers 64 bytes apart.
 //
 // Lane l of each block is cylinder 8g+l of the template; per lane, as
 // localSim and dirCompatible:
@@ -12,21 +15,21 @@
 // The float32 operations are those of the Go code, in the same order, so
 // the results are bit-identical. *rowMax gets the largest similarity.
 TEXT ·simRowAVX512(SB), NOSPLIT, $0-72
-	MOVQ a+0(FP), AX
+	MOVQ aLane+0(FP), AX
 	MOVQ blk+16(FP), BX
 	MOVQ nblk+24(FP), SI
 	MOVQ out+40(FP), DI
 	MOVQ consts+48(FP), R10
 
-	VPBROADCASTQ 16(AX), Z16
-	VPBROADCASTQ 24(AX), Z17
-	VPBROADCASTQ 32(AX), Z18
-	VPBROADCASTQ 40(AX), Z19
-	VPBROADCASTQ 48(AX), Z20
-	VPBROADCASTQ 56(AX), Z21
-	VPBROADCASTQ 64(AX), Z22
+	VPBROADCASTQ 0(AX), Z16
+	VPBROADCASTQ 64(AX), Z17
+	VPBROADCASTQ 128(AX), Z18
+	VPBROADCASTQ 192(AX), Z19
+	VPBROADCASTQ 256(AX), Z20
+	VPBROADCASTQ 320(AX), Z21
+	VPBROADCASTQ 384(AX), Z22
 	VBROADCASTSS nvA+8(FP), Y23
-	VBROADCASTSS 8(AX), Y24
+	VBROADCASTSS dirA+12(FP), Y24
 	VXORPS Y25, Y25, Y25      // running maximum
 	VBROADCASTSS 4(R10), Y26  // 1
 	VBROADCASTSS 8(R10), Y27  // abs mask

@@ -33,7 +33,7 @@ func TestRowKernel(t *testing.T) {
 	random[1].Dir, random[2].Dir = random[0].Dir+math.Pi, random[0].Dir+math.Pi/2
 	sets := [][]cylinder{random}
 	for _, p := range ps {
-		sets = append(sets, p.cyl)
+		sets = append(sets, p.cylinders())
 	}
 	for _, bs := range sets {
 		blk := blocks(bs)
@@ -41,11 +41,12 @@ func TestRowKernel(t *testing.T) {
 			blk = blk[:8]
 		}
 		for _, as := range sets {
+			pa := newPrepared(as)
 			for i := range as {
 				for _, thr := range []float32{0, 0.3, 0.55, 2} {
 					var got, want [64]float32
-					gm, gb := rowKernel(&as[i], blk, thr, &got)
-					wm, wb := simRowGo(&as[i], blk, thr, &want)
+					gm, gb := rowKernel(pa, i, blk, thr, &got)
+					wm, wb := simRowGo(pa, i, blk, thr, &want)
 					if gm != wm || gb != wb {
 						t.Fatalf("cylinder %d, thr %v: mask %x best %v, portable %x %v", i, thr, gm, gb, wm, wb)
 					}

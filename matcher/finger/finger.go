@@ -93,11 +93,12 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	}
 	mean, std := blockStats(p)
 	in.GlobalStd = globalStd(p)
-	m := segment(p, std)
+	g := gradients(p)
+	m := segment(p, std, g)
 	if err := opt.emit("segment", func() image.Image { return m.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}
-	f := orientation(p, m)
+	f := flowField(g, m)
 	if err := opt.emit("orient", func() image.Image { return f.toImage(m) }); err != nil {
 		return nil, Quality{}, err
 	}

@@ -105,10 +105,10 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.023–0.039, "station eval finger --all", column thr1k).
+// for FMR ≤ 0.1% (0.023–0.040, "station eval finger --all", column thr1k).
 // With 2,800 impostor pairs per set it is a coarse calibration; deployments
 // wanting FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.039
+const DefaultThreshold = 0.040
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.pos) }

@@ -18,8 +18,19 @@ type orientField struct {
 // standard least-squares estimate, smoothed as doubled-angle vectors so
 // that opposite gradients reinforce instead of cancelling.
 func orientation(p *plane, m *mask) *orientField {
+	return flowField(gradients(p), m)
+}
+
+// gradSums are per-block sums of gx², gy² and gx·gy.
+type gradSums struct {
+	BW, BH     int
+	XX, YY, XY []float64
+}
+
+// gradients sums the squared Sobel gradients of each block.
+func gradients(p *plane) *gradSums {
 	w, h := p.W, p.H
-	bw, bh := m.BW, m.BH
+	bw, bh := (w+blockSize-1)/blockSize, (h+blockSize-1)/blockSize
 	gxx := make([]float64, bw*bh)
 	gyy := make([]float64, bw*bh)
 	gxy := make([]float64, bw*bh)
@@ -52,13 +63,14 @@ func orientation(p *plane, m *mask) *orientField {
 			gxx[b], gyy[b], gxy[b] = sxx, syy, sxy
 		}
 	}
-	return flowField(gxx, gyy, gxy, m)
+	return &gradSums{bw, bh, gxx, gyy, gxy}
 }
 
 // flowField turns per-block sums of gx², gy² and gx·gy into ridge
 // orientation and coherence.
-func flowField(gxx, gyy, gxy []float64, m *mask) *orientField {
+func flowField(g *gradSums, m *mask) *orientField {
 	bw, bh := m.BW, m.BH
+	gxx, gyy, gxy := g.XX, g.YY, g.XY
 	// Doubled-angle vectors, averaged over a Gaussian neighbourhood of blocks.
 	vx := make([]float64, bw*bh)
 	vy := make([]float64, bw*bh)

@@ -103,7 +103,7 @@ func refOrientation(p *plane, m *mask) *orientField {
 			gxy[b] += gx * gy
 		}
 	}
-	return flowField(gxx, gyy, gxy, m)
+	return flowField(&gradSums{m.BW, m.BH, gxx, gyy, gxy}, m)
 }
 
 func refRidgePeriod(p *plane, f *orientField, m *mask) *blockMap {

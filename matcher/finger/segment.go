@@ -2,6 +2,7 @@ package finger
 
 import (
 	"image"
+	"math"
 	"slices"
 )
 
@@ -136,8 +137,11 @@ func windowEdges(n, size int) (edges, at []int) {
 
 // segment marks blocks whose contrast is a good fraction of the image's
 // best contrast, then cleans the mask: majority smoothing removes specks,
-// only the largest region is kept and its holes are filled.
-func segment(p *plane, std *blockMap) *mask {
+// only the largest region is kept and its holes are filled. Incoherent
+// blocks reached from outside the mask are then peeled off and the mask
+// cleaned again: the speckled background of capacitive sensors has
+// contrast but no ridge flow.
+func segment(p *plane, std *blockMap, g *gradSums) *mask {
 	m := &mask{std.BW, std.BH, make([]bool, len(std.V))}
 	s := append([]float32(nil), std.V...)
 	slices.Sort(s)
@@ -151,7 +155,96 @@ func segment(p *plane, std *blockMap) *mask {
 	}
 	keepLargest(m)
 	fillHoles(m)
+	if peelIncoherent(m, rawCoherence(g)) {
+		for it := 0; it < 2; it++ {
+			m = majority(m)
+		}
+		keepLargest(m)
+		fillHoles(m)
+	}
 	return m
+}
+
+// peelCoherence is the 3×3-block coherence under which a block at the
+// mask's edge is background: random speckle gives about 0–0.2, ridges
+// 0.5–0.9. Whole ten-set table (mean FVC / extended EER): 0.08 →
+// 4.81/6.18%, 0.1 → 4.72/6.02%, 0.12 → 5.14/6.09%, off → 4.81/6.19%.
+const peelCoherence = 0.1
+
+// peelIncoherent turns off the incoherent blocks reachable from outside
+// the mask through incoherent blocks, and reports whether there were any.
+// A core's or delta's incoherent blocks lie inside coherent ridges and
+// stay.
+func peelIncoherent(m *mask, coh []float64) bool {
+	bw, bh := m.BW, m.BH
+	low := func(i int) bool { return m.On[i] && coh[i] < peelCoherence }
+	seen := make([]bool, len(m.On))
+	var stack []int
+	for i := range m.On {
+		if !low(i) {
+			continue
+		}
+		x, y := i%bw, i/bw
+		edge := x == 0 || y == 0 || x == bw-1 || y == bh-1
+		for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+			xx, yy := x+d[0], y+d[1]
+			if xx >= 0 && yy >= 0 && xx < bw && yy < bh && !m.On[yy*bw+xx] {
+				edge = true
+			}
+		}
+		if edge {
+			seen[i] = true
+			stack = append(stack, i)
+		}
+	}
+	n := 0
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n++
+		x, y := c%bw, c/bw
+		for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+			xx, yy := x+d[0], y+d[1]
+			if xx < 0 || yy < 0 || xx >= bw || yy >= bh {
+				continue
+			}
+			if j := yy*bw + xx; !seen[j] && low(j) {
+				seen[j] = true
+				stack = append(stack, j)
+			}
+		}
+	}
+	for i, s := range seen {
+		if s {
+			m.On[i] = false
+		}
+	}
+	return n > 0
+}
+
+// rawCoherence is the ridge-flow coherence of each block's 3×3
+// neighbourhood, before any mask: speckle and sensor noise have contrast
+// but no common direction.
+func rawCoherence(g *gradSums) []float64 {
+	bw, bh := g.BW, g.BH
+	c := make([]float64, bw*bh)
+	for y := 0; y < bh; y++ {
+		for x := 0; x < bw; x++ {
+			var xx, yy, xy float64
+			for j := max(y-1, 0); j <= min(y+1, bh-1); j++ {
+				for i := max(x-1, 0); i <= min(x+1, bw-1); i++ {
+					k := j*bw + i
+					xx += g.XX[k]
+					yy += g.YY[k]
+					xy += g.XY[k]
+				}
+			}
+			if d := xx + yy; d > 0 {
+				c[y*bw+x] = math.Hypot(xx-yy, 2*xy) / d
+			}
+		}
+	}
+	return c
 }
 
 func majority(m *mask) *mask {

@@ -38,7 +38,7 @@ func runStages(t testing.TB, set, file string, ppi float64) *stageInputs {
 	in.img = img
 	in.p = resample(img)
 	in.mean, in.std = blockStats(in.p)
-	in.m = segment(in.p, in.std)
+	in.m = segment(in.p, in.std, gradients(in.p))
 	in.f = orientation(in.p, in.m)
 	in.per = ridgePeriod(in.p, in.f, in.m)
 	in.n = normalize(in.p, in.mean, in.std)
@@ -121,7 +121,7 @@ func BenchmarkStages(b *testing.B) {
 		stage("blockStats", func() { blockStats(in.p) })
 		stage("blockStats/ref", func() { refBlockStats(in.p) })
 		stage("globalStd", func() { globalStd(in.p) })
-		stage("segment", func() { segment(in.p, in.std) })
+		stage("segment", func() { segment(in.p, in.std, gradients(in.p)) })
 		stage("orient", func() { orientation(in.p, in.m) })
 		stage("orient/ref", func() { refOrientation(in.p, in.m) })
 		stage("period", func() { ridgePeriod(in.p, in.f, in.m) })

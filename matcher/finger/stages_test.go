@@ -21,7 +21,7 @@ func sinePlane(w, h int, period, theta float64) *plane {
 
 func fullMask(p *plane) *mask {
 	_, std := blockStats(p)
-	return segment(p, std)
+	return segment(p, std, gradients(p))
 }
 
 func TestOrientationAndPeriodOnSyntheticRidges(t *testing.T) {
@@ -132,5 +132,38 @@ func TestCrossingNumberFindsMinutiae(t *testing.T) {
 		if !mm.drop && mm.X == 15 {
 			t.Errorf("spur minutia at (%d,%d) kept", mm.X, mm.Y)
 		}
+	}
+}
+
+// Speckle (random grey, as on capacitive sensors) has the contrast of
+// ridges but no flow: segment keeps the ridges and drops the speckle.
+func TestSegmentDropsSpeckle(t *testing.T) {
+	p := sinePlane(160, 160, 9, 0.7)
+	seed := uint32(1)
+	for y := 96; y < 160; y++ {
+		for x := 0; x < 160; x++ {
+			seed = seed*1664525 + 1013904223
+			p.Pix[y*160+x] = float32(48 + seed>>24*160/256)
+		}
+	}
+	m := fullMask(p)
+	kept, speckle := 0, 0
+	for by := 0; by < m.BH; by++ {
+		for bx := 0; bx < m.BW; bx++ {
+			on := m.On[by*m.BW+bx]
+			if by < 11 && !on {
+				t.Errorf("ridge block (%d,%d) dropped", bx, by)
+			}
+			if by >= 13 {
+				speckle++
+				if on {
+					kept++
+				}
+			}
+		}
+	}
+	// Blocks bordering the ridges see some of their flow.
+	if kept*4 > speckle {
+		t.Errorf("%d of %d speckle blocks kept", kept, speckle)
 	}
 }

@@ -32,6 +32,7 @@ type Quality struct {
 // OK reports whether the capture is good enough to enrol or match.
 func (q Quality) OK(threshold int) bool { return q.Score >= threshold }
 
+// String is the score followed by the feedback, as logs and the eval print it.
 func (q Quality) String() string {
 	if len(q.Feedback) == 0 {
 		return fmt.Sprintf("%d", q.Score)

@@ -172,7 +172,7 @@ func refNormalize(p *plane, mean, std *blockMap) *plane {
 	for y := 0; y < p.H; y++ {
 		for x := 0; x < p.W; x++ {
 			mu, sd := refBilinear(mean, x, y), refBilinear(std, x, y)
-			out.Pix[y*p.W+x] = (p.Pix[y*p.W+x] - mu) / max(sd, 4)
+			out.Pix[y*p.W+x] = (p.Pix[y*p.W+x] - mu) / max(sd, normFloor)
 		}
 	}
 	return out

@@ -1,5 +1,19 @@
 #include "textflag.h"
 
+// LAYER(a, off) adds one direction layer's counts to Z4 (na), Z5 (nb)
+// and Z7 (nx): a holds the probe's layer, off(BX) the block's, Z0 the
+// common cells.
+#define LAYER(a, off) \
+	VPANDQ a, Z0, Z2; \
+	VPANDQ off(BX), Z0, Z3; \
+	VPOPCNTQ Z2, Z8; \
+	VPOPCNTQ Z3, Z9; \
+	VPXORQ Z2, Z3, Z6; \
+	VPOPCNTQ Z6, Z10; \
+	VPADDQ Z8, Z4, Z4; \
+	VPADDQ Z9, Z5, Z5; \
+	VPADDQ Z10, Z7, Z7
+
 // func simRowAVX512(aLane *uint64, nvA, dirA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
 //
 // aLane is the probe cylinder's lane in its own block: its Valid word,
@@ -53,55 +67,11 @@ loop:
 	VPXORQ Z2, Z3, Z6
 	VPOPCNTQ Z6, Z7 // nx
 
-	VPANDQ Z18, Z0, Z2
-	VPANDQ 128(BX), Z0, Z3
-	VPOPCNTQ Z2, Z8
-	VPOPCNTQ Z3, Z9
-	VPXORQ Z2, Z3, Z6
-	VPOPCNTQ Z6, Z10
-	VPADDQ Z8, Z4, Z4
-	VPADDQ Z9, Z5, Z5
-	VPADDQ Z10, Z7, Z7
-
-	VPANDQ Z19, Z0, Z2
-	VPANDQ 192(BX), Z0, Z3
-	VPOPCNTQ Z2, Z8
-	VPOPCNTQ Z3, Z9
-	VPXORQ Z2, Z3, Z6
-	VPOPCNTQ Z6, Z10
-	VPADDQ Z8, Z4, Z4
-	VPADDQ Z9, Z5, Z5
-	VPADDQ Z10, Z7, Z7
-
-	VPANDQ Z20, Z0, Z2
-	VPANDQ 256(BX), Z0, Z3
-	VPOPCNTQ Z2, Z8
-	VPOPCNTQ Z3, Z9
-	VPXORQ Z2, Z3, Z6
-	VPOPCNTQ Z6, Z10
-	VPADDQ Z8, Z4, Z4
-	VPADDQ Z9, Z5, Z5
-	VPADDQ Z10, Z7, Z7
-
-	VPANDQ Z21, Z0, Z2
-	VPANDQ 320(BX), Z0, Z3
-	VPOPCNTQ Z2, Z8
-	VPOPCNTQ Z3, Z9
-	VPXORQ Z2, Z3, Z6
-	VPOPCNTQ Z6, Z10
-	VPADDQ Z8, Z4, Z4
-	VPADDQ Z9, Z5, Z5
-	VPADDQ Z10, Z7, Z7
-
-	VPANDQ Z22, Z0, Z2
-	VPANDQ 384(BX), Z0, Z3
-	VPOPCNTQ Z2, Z8
-	VPOPCNTQ Z3, Z9
-	VPXORQ Z2, Z3, Z6
-	VPOPCNTQ Z6, Z10
-	VPADDQ Z8, Z4, Z4
-	VPADDQ Z9, Z5, Z5
-	VPADDQ Z10, Z7, Z7
+	LAYER(Z18, 128)
+	LAYER(Z19, 192)
+	LAYER(Z20, 256)
+	LAYER(Z21, 320)
+	LAYER(Z22, 384)
 
 	VCVTQQ2PS Z1, Y8  // nc
 	VCVTQQ2PS Z4, Y9  // na

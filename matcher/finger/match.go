@@ -239,7 +239,7 @@ func (sc *scratch) topPairs(a, b *Prepared, top []pair) int {
 	if matrixFits(a, b) {
 		m := &sc.m
 		m.fill(a, b, 0, len(a.pos))
-		return m.rank(0, len(a.pos), m.bar(0, len(a.pos), len(top)), top, 0)
+		return m.rank(0, len(a.pos), m.bar(0, len(a.pos), len(top)), top)
 	}
 	if len(b.dirs) != len(b.pos) {
 		return topPairsScan(a, b, top)
@@ -545,18 +545,29 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 		}
 		lam = next
 	}
-	// Keep the np pairs whose similarity survived relaxation best.
-	var eff [maxRelax]float32
-	var idx [maxRelax]int
+	// Keep the np pairs whose similarity survived relaxation best, best
+	// first, ties in list order (a stable sort's first np).
+	var eff [maxNP]float32
+	var idx [maxNP]int
+	c, np1 := 0, min(np, n, maxNP)
 	for i := 0; i < n; i++ {
-		eff[i] = lam[i] / ps[i].sim
-		idx[i] = i
-		for p := i; p > 0 && eff[idx[p-1]] < eff[idx[p]]; p-- {
-			idx[p], idx[p-1] = idx[p-1], idx[p]
+		e := lam[i] / ps[i].sim
+		if c == np1 && !(e > eff[c-1]) {
+			continue
 		}
+		p := c
+		if c < np1 {
+			c++
+		} else {
+			p--
+		}
+		for ; p > 0 && eff[p-1] < e; p-- {
+			eff[p], idx[p] = eff[p-1], idx[p-1]
+		}
+		eff[p], idx[p] = e, i
 	}
 	var sum float32
-	for _, i := range idx[:min(np, n)] {
+	for _, i := range idx[:c] {
 		sum += lam[i]
 	}
 	return float64(sum) / float64(np)

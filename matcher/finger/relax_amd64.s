@@ -66,11 +66,33 @@
 	VCVTTPS2DQ v, v; \
 	VPMINUD.BCST C_ANGSTEPS(R10), v, v
 
+// Queue of candidate lanes (relaxIn.Q), byte offsets: 32 lanes per array.
+#define Q_DXA 2048
+#define Q_DYA 2176
+#define Q_DXB 2304
+#define Q_DYB 2432
+#define Q_IDX 2560
+#define Q_ADI 2688
+#define Q_BDI 2816
+#define Q_ADJ 2944
+#define Q_BDJ 3072
+#define Q_OFF 3200
+#define Q_RES 3328
+
+// QMOVE(off): the queue array at off moves down by 16 lanes.
+#define QMOVE(off) \
+	VMOVUPS off+64(BX), Z0; \
+	VMOVUPS Z0, off(BX)
+
 // func relaxCompatAVX512(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32)
 //
 // For row i and 16 lanes j at a time, the body of compat (relaxkernel.go)
 // with the same float32 operations in the same order: the matrix is
-// bit-identical to relaxCompatGo's.
+// bit-identical to relaxCompatGo's. Most pairs fail the distance test
+// (about 85% on FVC templates), so a first pass only computes the
+// distances and queues the lanes that pass; the angles (two atan2f and
+// two table gathers) are computed 16 queued lanes at a time, whatever
+// rows they come from, and scattered to rho and nz.
 TEXT ·relaxCompatAVX512(SB), NOSPLIT, $0-56
 	MOVQ in+0(FP), BX
 	MOVQ n+8(FP), SI
@@ -87,6 +109,7 @@ TEXT ·relaxCompatAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS C_PI(R10), Z30
 	VPXORD Z31, Z31, Z31             // 0
 
+	XORQ R8, R8   // lanes queued
 	XORQ R12, R12 // i
 row:
 	CMPQ R12, SI
@@ -100,7 +123,10 @@ row:
 	VPBROADCASTD 1536(BX)(R12*4), Z22 // pa[i]
 	VPBROADCASTD 1792(BX)(R12*4), Z23 // pb[i]
 	VPBROADCASTD R12, Z24            // i
-	XORQ R15, R15                    // nz mask of the row
+	MOVQ R12, AX
+	SHLQ $8, AX
+	VPBROADCASTD AX, Z27             // row i's byte offset in rho
+	MOVQ $0, (R9)(R12*8)             // nz[i]; queued lanes set its bits
 	// Chunks of 16 lanes j from the one holding i+1, while j < n.
 	MOVQ R12, CX
 	INCQ CX
@@ -113,7 +139,7 @@ row:
 chunk:
 	// valid: i < j < n, no minutia shared.
 	VPBROADCASTD CX, Z0
-	VPADDD Z26, Z0, Z0
+	VPADDD Z26, Z0, Z0               // j
 	VPCMPD $6, Z24, Z0, K1
 	VPCMPD $1, Z25, Z0, K1, K1
 	VMOVDQU32 1536(BX)(R11*1), Z1
@@ -139,7 +165,7 @@ chunk:
 	VADDPS Z8, Z7, Z7
 	VSQRTPS Z7, Z7      // db
 
-	// d1 = distCompat(|da - db| / (1 + (da+db)*distStretch))
+	// distCompat's index, |da - db| / (1 + (da+db)*distStretch) steps.
 	VADDPS Z7, Z6, Z8
 	VMULPS.BCST C_STRETCH(R10), Z8, Z8
 	VADDPS.BCST C_ONE(R10), Z8, Z8
@@ -150,64 +176,154 @@ chunk:
 	VADDPS.BCST C_HALF(R10), Z6, Z6
 	VCVTTPS2DQ Z6, Z6
 	VPCMPUD.BCST $1, C_DISTLEN(R10), Z6, K1, K2
-	VPXORD Z9, Z9, Z9
-	KORTESTW K2, K2
-	JZ store // no lane within distance tolerance: the chunk is all zero
-	VGATHERDPS (R13)(Z6*4), K2, Z9
 
-	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
-	VMOVUPS 512(BX)(R11*1), Z10
-	VSUBPS Z10, Z18, Z10
-	WRAP(Z10)
-	VMOVUPS 1280(BX)(R11*1), Z11
-	VSUBPS Z11, Z21, Z11
-	WRAP(Z11)
-	VSUBPS Z11, Z10, Z10
-	ANGLEDIFF(Z10)
-	ANGLEIDX(Z10)
-	KMOVW K1, K2
-	VPXORD Z12, Z12, Z12
-	VGATHERDPS (R14)(Z10*4), K2, Z12
-
-	// d3 = angleCompat(angleDiff32(wrap32(ad[i]-ra), wrap32(bd[i]-rb)))
-	ATAN2F(Z3, Z2, Z10, Z13, Z14)
-	VSUBPS Z10, Z18, Z10
-	WRAP(Z10)
-	ATAN2F(Z5, Z4, Z11, Z13, Z14)
-	VSUBPS Z11, Z21, Z11
-	WRAP(Z11)
-	VSUBPS Z11, Z10, Z10
-	ANGLEDIFF(Z10)
-	ANGLEIDX(Z10)
-	KMOVW K1, K2
-	VPXORD Z15, Z15, Z15
-	VGATHERDPS (R14)(Z10*4), K2, Z15
-
-	// r = d1 * d2 * d3 on valid lanes.
-	VMULPS Z12, Z9, Z9
-	VMULPS Z15, Z9, Z9
-	VMOVAPS.Z Z9, K1, Z9
-store:
+	// The chunk is zero but for queued lanes, written when they are done.
 	MOVQ R12, AX
 	SHLQ $8, AX
 	ADDQ DI, AX
-	VMOVUPS Z9, (AX)(R11*1)
-	VCMPPS $4, Z31, Z9, K5
-	KMOVW K5, DX
-	SHLQ CX, DX
-	ORQ DX, R15
+	VMOVUPS Z31, (AX)(R11*1)
+	KORTESTW K2, K2
+	JZ next // no lane within distance tolerance
 
+	// Queue the lanes that pass.
+	VCOMPRESSPS Z2, K2, Z1
+	VMOVUPS Z1, Q_DXA(BX)(R8*4)
+	VCOMPRESSPS Z3, K2, Z1
+	VMOVUPS Z1, Q_DYA(BX)(R8*4)
+	VCOMPRESSPS Z4, K2, Z1
+	VMOVUPS Z1, Q_DXB(BX)(R8*4)
+	VCOMPRESSPS Z5, K2, Z1
+	VMOVUPS Z1, Q_DYB(BX)(R8*4)
+	VPCOMPRESSD Z6, K2, Z1
+	VMOVDQU32 Z1, Q_IDX(BX)(R8*4)
+	VMOVUPS Z18, Q_ADI(BX)(R8*4)
+	VMOVUPS Z21, Q_BDI(BX)(R8*4)
+	VMOVUPS 512(BX)(R11*1), Z1
+	VCOMPRESSPS Z1, K2, Z1
+	VMOVUPS Z1, Q_ADJ(BX)(R8*4)
+	VMOVUPS 1280(BX)(R11*1), Z1
+	VCOMPRESSPS Z1, K2, Z1
+	VMOVUPS Z1, Q_BDJ(BX)(R8*4)
+	VPSLLD $2, Z0, Z1
+	VPADDD Z27, Z1, Z1               // ρ[i][j]'s byte offset
+	VPCOMPRESSD Z1, K2, Z1
+	VMOVDQU32 Z1, Q_OFF(BX)(R8*4)
+	KMOVW K2, DX
+	POPCNTL DX, DX
+	ADDQ DX, R8
+	CMPQ R8, $16
+	JGE flush
+
+next:
 	ADDQ $16, CX
 	ADDQ $64, R11
 	CMPQ CX, SI
 	JLT chunk
 
 rowdone:
-	MOVQ R15, (R9)(R12*8)
 	INCQ R12
 	JMP row
 
 done:
+	TESTQ R8, R8
+	JZ finish
+
+	// The first min(R8, 16) queued lanes: the rest of compat.
+flush:
+	MOVQ $0xffff, DX
+	CMPQ R8, $16
+	JGE full
+	MOVQ R8, CX // CX is restored below, or the rows are done
+	MOVQ $1, DX
+	SHLQ CX, DX
+	DECQ DX
+full:
+	KMOVW DX, K6
+
+	// d1 = distTab[index]
+	VMOVDQU32 Q_IDX(BX), Z6
+	KMOVW K6, K2
+	VPXORD Z9, Z9, Z9
+	VGATHERDPS (R13)(Z6*4), K2, Z9
+
+	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
+	VMOVUPS Q_ADI(BX), Z1
+	VMOVUPS Q_BDI(BX), Z7
+	VMOVUPS Q_ADJ(BX), Z10
+	VSUBPS Z10, Z1, Z10
+	WRAP(Z10)
+	VMOVUPS Q_BDJ(BX), Z11
+	VSUBPS Z11, Z7, Z11
+	WRAP(Z11)
+	VSUBPS Z11, Z10, Z10
+	ANGLEDIFF(Z10)
+	ANGLEIDX(Z10)
+	KMOVW K6, K2
+	VPXORD Z12, Z12, Z12
+	VGATHERDPS (R14)(Z10*4), K2, Z12
+
+	// d3 = angleCompat(angleDiff32(wrap32(ad[i]-ra), wrap32(bd[i]-rb)))
+	VMOVUPS Q_DXA(BX), Z2
+	VMOVUPS Q_DYA(BX), Z3
+	VMOVUPS Q_DXB(BX), Z4
+	VMOVUPS Q_DYB(BX), Z5
+	ATAN2F(Z3, Z2, Z10, Z13, Z14)
+	VSUBPS Z10, Z1, Z10
+	WRAP(Z10)
+	ATAN2F(Z5, Z4, Z11, Z13, Z14)
+	VSUBPS Z11, Z7, Z11
+	WRAP(Z11)
+	VSUBPS Z11, Z10, Z10
+	ANGLEDIFF(Z10)
+	ANGLEIDX(Z10)
+	KMOVW K6, K2
+	VPXORD Z15, Z15, Z15
+	VGATHERDPS (R14)(Z10*4), K2, Z15
+
+	// r = d1 * d2 * d3; the lanes not zero go to ρ[i][j] and nz[i].
+	VMULPS Z12, Z9, Z9
+	VMULPS Z15, Z9, Z9
+	VCMPPS $4, Z31, Z9, K6, K5
+	VMOVUPS Z9, Q_RES(BX)
+	KMOVW K5, DX
+scatter:
+	TESTL DX, DX
+	JZ scattered
+	TZCNTL DX, AX
+	LEAL -1(DX), R15
+	ANDL R15, DX
+	MOVSS Q_RES(BX)(AX*4), X8
+	MOVL Q_OFF(BX)(AX*4), AX
+	MOVSS X8, (DI)(AX*1)
+	MOVL AX, R15
+	SHRL $8, R15 // i
+	SHRL $2, AX
+	ANDL $63, AX // j
+	XORL R11, R11
+	BTSQ AX, R11
+	ORQ R11, (R9)(R15*8)
+	JMP scatter
+scattered:
+	CMPQ R8, $16
+	JLT finish // the last, partial flush
+	QMOVE(Q_DXA)
+	QMOVE(Q_DYA)
+	QMOVE(Q_DXB)
+	QMOVE(Q_DYB)
+	QMOVE(Q_IDX)
+	QMOVE(Q_ADI)
+	QMOVE(Q_BDI)
+	QMOVE(Q_ADJ)
+	QMOVE(Q_BDJ)
+	QMOVE(Q_OFF)
+	SUBQ $16, R8
+	CMPQ R12, SI
+	JGE done // rows done: flush what is left
+	MOVQ CX, R11
+	SHLQ $2, R11
+	JMP next
+
+finish:
 	VZEROUPPER
 	RET
 

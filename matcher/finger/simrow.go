@@ -155,6 +155,10 @@ type simMatrix struct {
 	sim  [64][64]float32
 	nz   [64]uint64 // lanes with a similarity above zero
 	best [64]float32
+	// rank's working memory: the lanes at or above its bar, and their
+	// sort keys.
+	masks [64]uint64
+	keys  [64 * 64]uint64
 }
 
 // scratch is one comparison's working memory. Comparisons reuse it (a
@@ -182,23 +186,73 @@ func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
 	}
 }
 
-// rank runs the second pass over rows [r0, r1) into the list top (k
-// entries so far), with entry bar t, and returns the new count.
-func (m *simMatrix) rank(r0, r1 int, t float32, top []pair, k int) int {
-	masks := m.nz
+// rank runs the second pass over rows [r0, r1) into the list top with
+// entry bar t, and returns how many pairs it holds. The entries at or above
+// the bar are gathered as sort keys, the similarity's bits over the
+// complemented (i, j), so that one integer sort orders them as insertPair
+// would: higher similarity first, ties in scan order (positive float32s
+// order as their bits).
+func (m *simMatrix) rank(r0, r1 int, t float32, top []pair) int {
+	masks := &m.masks
+	copy(masks[:r1], m.nz[:r1])
 	if t > 0 {
-		geMasks(&m.sim, r1, t, &masks)
+		geMasks(&m.sim, r1, t, masks)
 	}
+	keys := m.keys[:0]
 	for i := r0; i < r1; i++ {
 		for mask := masks[i]; mask != 0; mask &= mask - 1 {
 			j := bits.TrailingZeros64(mask)
-			s := m.sim[i][j]
-			if k < len(top) || s >= top[k-1].sim {
-				k = insertPair(top, k, s, uint16(i), uint16(j))
-			}
+			keys = append(keys, uint64(math.Float32bits(m.sim[i][j]))<<32|uint64(^uint32(i<<16|j)))
 		}
 	}
+	k := min(len(keys), len(top))
+	if len(keys) > k {
+		selectLargest(keys, k)
+	}
+	// Insertion sort, descending: a few dozen keys.
+	for a := 1; a < k; a++ {
+		v, b := keys[a], a
+		for ; b > 0 && keys[b-1] < v; b-- {
+			keys[b] = keys[b-1]
+		}
+		keys[b] = v
+	}
+	for n, v := range keys[:k] {
+		ij := ^uint32(v)
+		top[n] = pair{uint16(ij >> 16), uint16(ij), math.Float32frombits(uint32(v >> 32))}
+	}
 	return k
+}
+
+// selectLargest reorders v so that its first n entries are its n largest
+// (in no order), n < len(v): quickselect on distinct keys.
+func selectLargest(v []uint64, n int) {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		p := v[int(uint(lo+hi)>>1)]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] > p {
+				i++
+			}
+			for v[j] < p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case n-1 <= j:
+			hi = j
+		case n-1 >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // bar is a lower bound of the n-th largest similarity in rows [r0, r1):

@@ -224,37 +224,6 @@ func (m *simMatrix) rank(r0, r1 int, t float32, top []pair) int {
 	return k
 }
 
-// selectLargest reorders v so that its first n entries are its n largest
-// (in no order), n < len(v): quickselect on distinct keys.
-func selectLargest(v []uint64, n int) {
-	lo, hi := 0, len(v)-1
-	for lo < hi {
-		p := v[int(uint(lo+hi)>>1)]
-		i, j := lo, hi
-		for i <= j {
-			for v[i] > p {
-				i++
-			}
-			for v[j] < p {
-				j--
-			}
-			if i <= j {
-				v[i], v[j] = v[j], v[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case n-1 <= j:
-			hi = j
-		case n-1 >= i:
-			lo = i
-		default:
-			return
-		}
-	}
-}
-
 // bar is a lower bound of the n-th largest similarity in rows [r0, r1):
 // the n-th largest row best (0 when there are fewer rows), raised by
 // bisection on the count of entries at or above it while more than a few
@@ -292,9 +261,16 @@ func (m *simMatrix) bar(r0, r1, n int) float32 {
 
 // nthLargest returns the n-th largest of v (1-based), reordering v.
 func nthLargest(v []float32, n int) float32 {
+	selectLargest(v, n)
+	return v[n-1]
+}
+
+// selectLargest reorders v so that its first n entries are its n largest,
+// the n-th of them at n-1 (quickselect).
+func selectLargest[T float32 | uint64](v []T, n int) {
 	lo, hi, k := 0, len(v)-1, n-1
 	for lo < hi {
-		p := v[(lo+hi)/2]
+		p := v[int(uint(lo+hi)>>1)]
 		i, j := lo, hi
 		for i <= j {
 			for v[i] > p {
@@ -315,8 +291,7 @@ func nthLargest(v []float32, n int) float32 {
 		case k >= i:
 			lo = i
 		default:
-			return v[k]
+			return
 		}
 	}
-	return v[k]
 }

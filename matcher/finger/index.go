@@ -82,7 +82,8 @@ func (x *Index) Search(probe *Prepared, threshold, prefilter float64) []Hit {
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			sc := new(scratch)
+			sc := scratchPool.Get().(*scratch)
+			defer scratchPool.Put(sc)
 			for i := w * n / workers; i < (w+1)*n/workers; i++ {
 				score, ok := searchScore(probe, x.preps[i], prefilter, sc)
 				if ok && score >= threshold {

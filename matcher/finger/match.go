@@ -23,6 +23,16 @@ type Prepared struct {
 	// pair (half of all pairs fail the direction test, unpredictably).
 	dirs  []float32
 	byDir []uint16
+	// mins are the minutiae the consolidation aligns: the cylinders'
+	// first (same index), then the template's others; cellIdx lists them
+	// cell by cell of a gw × gh grid (cell c's from cellStart[c]); hull
+	// is their convex hull, w × h the image.
+	mins      []minPos
+	cellStart []uint16
+	cellIdx   []uint16
+	gw, gh    int
+	hull      []edgeLine
+	w, h      float32
 }
 
 // cylPos is what the matcher reads of a cylinder besides its bits.
@@ -51,7 +61,35 @@ func Prepare(t *template.Template) *Prepared {
 	if len(c) > maxCylinders {
 		c = c[:maxCylinders]
 	}
-	return newPrepared(c)
+	p := newPrepared(c)
+	// The minutiae without a kept cylinder still count in consolidation.
+	// Each kept cylinder takes its minutia (the first unused one at its
+	// position and direction) and gives it its type.
+	used := make([]bool, len(t.Minutiae))
+	all := make([]minPos, len(t.Minutiae))
+	for i, m := range t.Minutiae {
+		all[i] = minPos{X: float32(m.X), Y: float32(m.Y), Dir: float32(math.Mod(-m.Angle+4*math.Pi, 2*math.Pi)), Kind: uint8(m.Kind)}
+	}
+	kinds := make([]uint8, len(c))
+	for k, cy := range c {
+		for i := range all {
+			if !used[i] && all[i].X == cy.X && all[i].Y == cy.Y && all[i].Dir == cy.Dir {
+				used[i], kinds[k] = true, all[i].Kind
+				break
+			}
+		}
+	}
+	var extra []minPos
+	for i, m := range all {
+		if !used[i] {
+			extra = append(extra, m)
+		}
+	}
+	p.setConsMinutiae(extra, float32(t.Width), float32(t.Height))
+	for k := range kinds {
+		p.mins[k].Kind = kinds[k]
+	}
+	return p
 }
 
 // newPrepared stores cylinders cs, and their direction order.
@@ -69,6 +107,7 @@ func newPrepared(cs []cylinder) *Prepared {
 	for i, k := range p.byDir {
 		p.dirs[i] = p.pos[k].Dir
 	}
+	p.setConsMinutiae(nil, 0, 0)
 	return p
 }
 
@@ -105,10 +144,11 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.023–0.040, "station eval finger --all", column thr1k).
-// With 2,800 impostor pairs per set it is a coarse calibration; deployments
-// wanting FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.040
+// for FMR ≤ 0.1% (0.013–0.025, "station eval finger --all", column thr1k;
+// 0.040 before consolidation scaled scores by 0.5–1). With 2,800
+// impostor pairs per set it is a coarse calibration; deployments wanting
+// FMR ≤ 1e-4 need a larger impostor set.
+const DefaultThreshold = 0.025
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.pos) }
@@ -559,7 +599,8 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 	for _, i := range idx[:min(np, n)] {
 		sum += lam[i]
 	}
-	return float64(sum) / float64(np)
+	base := float64(sum) / float64(np)
+	return base * float64(sc.consolidate(a, b, ps, lam[:n], idx[:min(np, n)], base))
 }
 
 // wrap32 brings an angle difference into [-π, π].

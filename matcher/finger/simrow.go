@@ -166,6 +166,8 @@ type scratch struct {
 	in  relaxIn
 	rho [relaxMax][relaxMax]float32
 	nz  [relaxMax]uint64
+	// cands holds the consolidation's candidate minutia pairs.
+	cands [1024]uint64
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

@@ -144,11 +144,11 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.013–0.025, "station eval finger --all", column thr1k;
+// for FMR ≤ 0.1% (0.013–0.024, "station eval finger --all", column thr1k;
 // 0.040 before consolidation scaled scores by 0.5–1). With 2,800
 // impostor pairs per set it is a coarse calibration; deployments wanting
 // FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.025
+const DefaultThreshold = 0.024
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.pos) }

@@ -3,6 +3,8 @@ package finger
 import (
 	"math"
 	"slices"
+
+	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
 )
 
 // Consolidation: relaxation scores how well a few dozen candidate pairs
@@ -48,9 +50,9 @@ var consCos = float32(math.Cos(consAng))
 
 // minPos is one minutia as the consolidation reads it.
 type minPos struct {
-	X, Y, Dir float32
-	CX, CY    float32 // cos and sin of Dir
-	Kind      uint8
+	X, Y   float32
+	CX, CY float32 // cosine and sine of its direction
+	Kind   uint8
 }
 
 // edgeLine is one edge of a convex hull as a half-plane: (x, y) is on
@@ -60,31 +62,58 @@ type edgeLine struct{ NX, NY, C float32 }
 // maxConsMin is the most minutiae of a template the consolidation reads.
 const maxConsMin = 256
 
-// setConsMinutiae fills p's minutiae for consolidation: the cylinders'
-// minutiae first (index = cylinder index), then extra; w × h is the
-// image (0 when unknown).
-func (p *Prepared) setConsMinutiae(extra []minPos, w, h float32) {
-	ms := make([]minPos, 0, len(p.pos)+len(extra))
-	for _, c := range p.pos {
-		ms = append(ms, minPos{X: c.X, Y: c.Y, Dir: c.Dir})
+// consMinutiae lists t's minutiae for consolidation, the cylinders' cs
+// first in their order (each takes the first unused minutia at its
+// position and direction, and its type), then the others.
+func consMinutiae(t *template.Template, cs []cylinder) []minPos {
+	used := make([]bool, len(t.Minutiae))
+	dirs := make([]float32, len(t.Minutiae))
+	for i, m := range t.Minutiae {
+		dirs[i] = float32(math.Mod(-m.Angle+4*math.Pi, 2*math.Pi)) // as cylinders
 	}
-	ms = append(ms, extra...)
+	out := make([]minPos, 0, len(t.Minutiae))
+	for _, c := range cs {
+		mp := newMinPos(c.X, c.Y, c.Dir, 0)
+		for i, m := range t.Minutiae {
+			if !used[i] && float32(m.X) == c.X && float32(m.Y) == c.Y && dirs[i] == c.Dir {
+				used[i], mp.Kind = true, uint8(m.Kind)
+				break
+			}
+		}
+		out = append(out, mp)
+	}
+	for i, m := range t.Minutiae {
+		if !used[i] {
+			out = append(out, newMinPos(float32(m.X), float32(m.Y), dirs[i], uint8(m.Kind)))
+		}
+	}
+	return out
+}
+
+func newMinPos(x, y, dir float32, kind uint8) minPos {
+	s, c := math.Sincos(float64(dir))
+	return minPos{x, y, float32(c), float32(s), kind}
+}
+
+// setConsMinutiae stores ms (the ncyl cylinders' minutiae first, in their
+// order) for consolidation, cell by cell of a grid so the pairing search
+// reads them in place; w × h is the image (0 when unknown).
+func (p *Prepared) setConsMinutiae(ms []minPos, ncyl int, w, h float32) {
 	if len(ms) > maxConsMin {
 		ms = ms[:maxConsMin]
+		ncyl = min(ncyl, maxConsMin)
 	}
-	for i := range ms {
-		s, c := math.Sincos(float64(ms[i].Dir))
-		ms[i].CX, ms[i].CY = float32(c), float32(s)
-	}
-	p.mins, p.w, p.h = ms, w, h
+	p.w, p.h = w, h
 	// The grid: cells of 2·consTol, so a point's neighbours within
 	// consTol lie in the 2×2 cells nearest it.
 	p.gw, p.gh = 0, 0
 	for _, m := range ms {
-		p.gw = max(p.gw, int(max(m.X, 0)/consCell)+1)
-		p.gh = max(p.gh, int(max(m.Y, 0)/consCell)+1)
+		p.gw = max(p.gw, int(max(m.X, 0)*(1.0/consCell))+1)
+		p.gh = max(p.gh, int(max(m.Y, 0)*(1.0/consCell))+1)
 	}
-	cell := func(m minPos) int { return int(max(m.Y, 0)/consCell)*p.gw + int(max(m.X, 0)/consCell) }
+	cell := func(m minPos) int {
+		return int(max(m.Y, 0)*(1.0/consCell))*p.gw + int(max(m.X, 0)*(1.0/consCell))
+	}
 	p.cellStart = make([]uint16, p.gw*p.gh+1)
 	for _, m := range ms {
 		p.cellStart[cell(m)+1]++
@@ -92,11 +121,15 @@ func (p *Prepared) setConsMinutiae(extra []minPos, w, h float32) {
 	for c := 1; c < len(p.cellStart); c++ {
 		p.cellStart[c] += p.cellStart[c-1]
 	}
-	p.cellIdx = make([]uint16, len(ms))
+	p.mins = make([]minPos, len(ms))
+	p.cylMin = make([]uint16, ncyl)
 	fill := slices.Clone(p.cellStart[:len(p.cellStart)-1])
 	for i, m := range ms {
 		c := cell(m)
-		p.cellIdx[fill[c]] = uint16(i)
+		p.mins[fill[c]] = m
+		if i < ncyl {
+			p.cylMin[i] = fill[c]
+		}
 		fill[c]++
 	}
 	xs, ys := make([]float64, len(ms)), make([]float64, len(ms))
@@ -144,7 +177,7 @@ type rigid struct{ c, s, tx, ty float32 }
 // a fit over sel and each of the first consAligns pairs of sel alone;
 // the one pairing the most minutiae is kept.
 func (sc *scratch) consolidate(a, b *Prepared, ps []pair, lam []float32, sel []int, base float64) float32 {
-	if base < consFloor || len(sel) == 0 || len(a.mins) == 0 || len(b.mins) == 0 {
+	if base < consFloor || len(sel) == 0 || len(a.mins) == 0 || len(b.mins) == 0 || len(a.cylMin) == 0 || len(b.cylMin) == 0 {
 		return consAlpha
 	}
 	best := fitRigid(a, b, ps, lam, sel)
@@ -154,11 +187,11 @@ func (sc *scratch) consolidate(a, b *Prepared, ps []pair, lam []float32, sel []i
 	nt := 1
 next:
 	for _, i := range sel[:min(consAligns, len(sel))] {
-		t := pairRigid(&a.mins[ps[i].a], &b.mins[ps[i].b])
+		t := pairRigid(&a.mins[a.cylMin[ps[i].a]], &b.mins[b.cylMin[ps[i].b]])
 		// A transform close to one already tried (within dupAng and,
 		// at B's first selected minutia, dupPix) pairs the same minutiae
 		// but for borderline ones: skip it.
-		ref := &b.mins[ps[sel[0]].b]
+		ref := &b.mins[b.cylMin[ps[sel[0]].b]]
 		for _, u := range tried[:nt] {
 			if abs32(t.s*u.c-t.c*u.s) < dupSin && t.c*u.c+t.s*u.s > 0 &&
 				abs32((t.c-u.c)*ref.X-(t.s-u.s)*ref.Y+t.tx-u.tx) < dupPix &&
@@ -192,8 +225,8 @@ next:
 
 // pairRigid is the transform that lays mb on ma.
 func pairRigid(ma, mb *minPos) rigid {
-	th := wrap32(ma.Dir - mb.Dir)
-	c, s := float32(math.Cos(float64(th))), float32(math.Sin(float64(th)))
+	// cos and sin of the direction difference, from those of the two.
+	c, s := ma.CX*mb.CX+ma.CY*mb.CY, ma.CY*mb.CX-ma.CX*mb.CY
 	return rigid{c, s, ma.X - (c*mb.X - s*mb.Y), ma.Y - (s*mb.X + c*mb.Y)}
 }
 
@@ -204,22 +237,21 @@ func pairRigid(ma, mb *minPos) rigid {
 func fitRigid(a, b *Prepared, ps []pair, lam []float32, sel []int) rigid {
 	var sx, sy, w, cax, cay, cbx, cby float32
 	for _, i := range sel {
-		ma, mb := &a.mins[ps[i].a], &b.mins[ps[i].b]
+		ma, mb := &a.mins[a.cylMin[ps[i].a]], &b.mins[b.cylMin[ps[i].b]]
 		wi := lam[i]
-		d := float64(ma.Dir - mb.Dir)
-		sx += wi * float32(math.Cos(d))
-		sy += wi * float32(math.Sin(d))
+		sx += wi * (ma.CX*mb.CX + ma.CY*mb.CY)
+		sy += wi * (ma.CY*mb.CX - ma.CX*mb.CY)
 		w += wi
 		cax += wi * ma.X
 		cay += wi * ma.Y
 		cbx += wi * mb.X
 		cby += wi * mb.Y
 	}
-	if w <= 0 {
-		return pairRigid(&a.mins[ps[sel[0]].a], &b.mins[ps[sel[0]].b])
+	r := float32(math.Sqrt(float64(sx*sx + sy*sy)))
+	if w <= 0 || r == 0 {
+		return pairRigid(&a.mins[a.cylMin[ps[sel[0]].a]], &b.mins[b.cylMin[ps[sel[0]].b]])
 	}
-	th := float32(math.Atan2(float64(sy), float64(sx)))
-	c, s := float32(math.Cos(float64(th))), float32(math.Sin(float64(th)))
+	c, s := sx/r, sy/r
 	cax, cay, cbx, cby = cax/w, cay/w, cbx/w, cby/w
 	return rigid{c, s, cax - (c*cbx - s*cby), cay - (s*cbx + c*cby)}
 }
@@ -239,7 +271,7 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 		// B's direction turned by t, against consAng by its cosine.
 		dx, dy := t.c*mb.CX-t.s*mb.CY, t.s*mb.CX+t.c*mb.CY
 		area := 0 // B's minutia in A's area: 0 not known yet, 1 yes, -1 no
-		cx, cy := int(max(x, 0)/consCell), int(max(y, 0)/consCell)
+		cx, cy := int(max(x, 0)*(1.0/consCell)), int(max(y, 0)*(1.0/consCell))
 		if x-float32(cx)*consCell < consCell/2 {
 			cx--
 		}
@@ -250,7 +282,7 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 		for gy := max(cy, 0); gy <= min(cy+1, a.gh-1); gy++ {
 			for gx := max(cx, 0); gx <= min(cx+1, a.gw-1); gx++ {
 				c := gy*a.gw + gx
-				for _, i := range a.cellIdx[a.cellStart[c]:a.cellStart[c+1]] {
+				for i := a.cellStart[c]; i < a.cellStart[c+1]; i++ {
 					ma := &a.mins[i]
 					ex, ey := ma.X-x, ma.Y-y
 					d2 := ex*ex + ey*ey

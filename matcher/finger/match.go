@@ -23,13 +23,13 @@ type Prepared struct {
 	// pair (half of all pairs fail the direction test, unpredictably).
 	dirs  []float32
 	byDir []uint16
-	// mins are the minutiae the consolidation aligns: the cylinders'
-	// first (same index), then the template's others; cellIdx lists them
-	// cell by cell of a gw × gh grid (cell c's from cellStart[c]); hull
-	// is their convex hull, w × h the image.
+	// mins are the minutiae the consolidation aligns (all of the
+	// template's), cell by cell of a gw × gh grid (cell c's from
+	// cellStart[c]); cylMin[k] is cylinder k's minutia; hull is their
+	// convex hull, w × h the image.
 	mins      []minPos
 	cellStart []uint16
-	cellIdx   []uint16
+	cylMin    []uint16
 	gw, gh    int
 	hull      []edgeLine
 	w, h      float32
@@ -62,33 +62,8 @@ func Prepare(t *template.Template) *Prepared {
 		c = c[:maxCylinders]
 	}
 	p := newPrepared(c)
-	// The minutiae without a kept cylinder still count in consolidation.
-	// Each kept cylinder takes its minutia (the first unused one at its
-	// position and direction) and gives it its type.
-	used := make([]bool, len(t.Minutiae))
-	all := make([]minPos, len(t.Minutiae))
-	for i, m := range t.Minutiae {
-		all[i] = minPos{X: float32(m.X), Y: float32(m.Y), Dir: float32(math.Mod(-m.Angle+4*math.Pi, 2*math.Pi)), Kind: uint8(m.Kind)}
-	}
-	kinds := make([]uint8, len(c))
-	for k, cy := range c {
-		for i := range all {
-			if !used[i] && all[i].X == cy.X && all[i].Y == cy.Y && all[i].Dir == cy.Dir {
-				used[i], kinds[k] = true, all[i].Kind
-				break
-			}
-		}
-	}
-	var extra []minPos
-	for i, m := range all {
-		if !used[i] {
-			extra = append(extra, m)
-		}
-	}
-	p.setConsMinutiae(extra, float32(t.Width), float32(t.Height))
-	for k := range kinds {
-		p.mins[k].Kind = kinds[k]
-	}
+	// Consolidation reads every minutia, with its type.
+	p.setConsMinutiae(consMinutiae(t, c), len(c), float32(t.Width), float32(t.Height))
 	return p
 }
 
@@ -107,7 +82,11 @@ func newPrepared(cs []cylinder) *Prepared {
 	for i, k := range p.byDir {
 		p.dirs[i] = p.pos[k].Dir
 	}
-	p.setConsMinutiae(nil, 0, 0)
+	ms := make([]minPos, len(cs))
+	for i, c := range cs {
+		ms[i] = newMinPos(c.X, c.Y, c.Dir, 0)
+	}
+	p.setConsMinutiae(ms, len(cs), 0, 0)
 	return p
 }
 

@@ -551,7 +551,9 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 		lam[i] = ps[i].sim
 	}
 	if dense {
-		relaxRounds(rho, &lam, n)
+		sc.lam = lam
+		relaxRounds(rho, &sc.lam, n)
+		lam = sc.lam
 	}
 	for it := 0; it < relaxIters && !dense; it++ {
 		for i := 0; i < n; i++ {

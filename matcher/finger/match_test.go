@@ -242,3 +242,24 @@ func TestFileResolution(t *testing.T) {
 // cmpSet is the FVC set BenchmarkCompareDB reads; DINHDANH_BENCH_SET
 // picks another (templates grow with the sensor's area).
 var cmpSet = cmp.Or(os.Getenv("DINHDANH_BENCH_SET"), "FVC2002_DB1_B")
+
+// TestCompareAllocationFree holds Compare to its promise: nothing
+// allocated per call, so 1:N loops create no garbage (locals handed to
+// the kernels through func values would escape to the heap).
+func TestCompareAllocationFree(t *testing.T) {
+	ps := realTemplates(t, "FVC2002_DB1_B", 6)
+	for _, kernels := range []bool{true, false} {
+		was := SetKernels(kernels)
+		n := testing.AllocsPerRun(20, func() {
+			for _, a := range ps {
+				for _, b := range ps {
+					Compare(a, b)
+				}
+			}
+		})
+		SetKernels(was)
+		if n != 0 {
+			t.Errorf("kernels %v: %v allocations per %d comparisons", kernels, n, len(ps)*len(ps))
+		}
+	}
+}

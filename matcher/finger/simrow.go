@@ -152,9 +152,10 @@ func geMasksGo(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
 // similarities at or above it (a few dozen of ~2,000), where a single pass
 // ranked every one that beat the list's rising entry bar.
 type simMatrix struct {
-	sim  [64][64]float32
-	nz   [64]uint64 // lanes with a similarity above zero
-	best [64]float32
+	sim   [64][64]float32
+	nz    [64]uint64 // lanes with a similarity above zero
+	best  [64]float32
+	masks [64]uint64 // rank's working copy of nz
 }
 
 // scratch is one comparison's working memory. Comparisons reuse it (a
@@ -168,6 +169,9 @@ type scratch struct {
 	nz  [relaxMax]uint64
 	// cands holds the consolidation's candidate minutia pairs.
 	cands [1024]uint64
+	// lam is the relaxation weights while the rounds' kernel runs (a
+	// local passed to it would escape and be allocated every call).
+	lam [relaxMax]float32
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -187,9 +191,12 @@ func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
 // rank runs the second pass over rows [r0, r1) into the list top (k
 // entries so far), with entry bar t, and returns the new count.
 func (m *simMatrix) rank(r0, r1 int, t float32, top []pair, k int) int {
-	masks := m.nz
+	// In m, not on the stack: passed to a kernel through a func value,
+	// a local would escape and be allocated every call.
+	m.masks = m.nz
+	masks := &m.masks
 	if t > 0 {
-		geMasks(&m.sim, r1, t, &masks)
+		geMasks(&m.sim, r1, t, masks)
 	}
 	for i := r0; i < r1; i++ {
 		for mask := masks[i]; mask != 0; mask &= mask - 1 {

@@ -30,7 +30,8 @@ const (
 	consAlpha  = 0.5         // factor kept when nothing pairs
 	consKindW  = 0.5         // weight of a pair whose ending/bifurcation types differ
 	consAligns = 3           // single-pair alignments tried besides the fitted one
-	consCell   = 2 * consTol // grid cell of the pairing search
+	consCell   = 2 * consTol // grid cell of the pairing search (at least)
+	gridMax    = 64          // most grid cells a side
 	// A single-pair alignment within about 6° (sine dupSin) and, at B's
 	// first selected minutia, dupPix of one already tried is not tried:
 	// it would pair nearly the same minutiae. Saves about a third of the
@@ -103,15 +104,26 @@ func (p *Prepared) setConsMinutiae(ms []minPos, ncyl int, w, h float32) {
 		ncyl = min(ncyl, maxConsMin)
 	}
 	p.w, p.h = w, h
-	// The grid: cells of 2·consTol, so a point's neighbours within
-	// consTol lie in the 2×2 cells nearest it.
-	p.gw, p.gh = 0, 0
-	for _, m := range ms {
-		p.gw = max(p.gw, int(max(m.X, 0)*(1.0/consCell))+1)
-		p.gh = max(p.gh, int(max(m.Y, 0)*(1.0/consCell))+1)
+	// The grid: cells of at least 2·consTol, so a point's neighbours
+	// within consTol lie in the 2×2 cells nearest it, from the minutiae's
+	// least X and Y, and at most gridMax cells a side (a template whose
+	// minutiae spread over more, which no sensor gives, gets wider cells
+	// rather than a huge grid).
+	p.gx0, p.gy0, p.cell = 0, 0, consCell
+	var spanX, spanY float32
+	if len(ms) > 0 {
+		p.gx0, p.gy0 = ms[0].X, ms[0].Y
+		x1, y1 := p.gx0, p.gy0
+		for _, m := range ms {
+			p.gx0, p.gy0 = min(p.gx0, m.X), min(p.gy0, m.Y)
+			x1, y1 = max(x1, m.X), max(y1, m.Y)
+		}
+		spanX, spanY = x1-p.gx0, y1-p.gy0
 	}
+	p.cell = max(consCell, max(spanX, spanY)/(gridMax-1))
+	p.gw, p.gh = int(spanX/p.cell)+1, int(spanY/p.cell)+1
 	cell := func(m minPos) int {
-		return int(max(m.Y, 0)*(1.0/consCell))*p.gw + int(max(m.X, 0)*(1.0/consCell))
+		return int((m.Y-p.gy0)/p.cell)*p.gw + int((m.X-p.gx0)/p.cell)
 	}
 	p.cellStart = make([]uint16, p.gw*p.gh+1)
 	for _, m := range ms {
@@ -270,11 +282,14 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 		// B's direction turned by t, against consAng by its cosine.
 		dx, dy := t.c*mb.CX-t.s*mb.CY, t.s*mb.CX+t.c*mb.CY
 		area := 0 // B's minutia in A's area: 0 not known yet, 1 yes, -1 no
-		cx, cy := int(max(x, 0)*(1.0/consCell)), int(max(y, 0)*(1.0/consCell))
-		if x-float32(cx)*consCell < consCell/2 {
+		// The cell holding (x, y) and the neighbour on the nearer side,
+		// each way (cells are at least 2·consTol wide).
+		gx, gy := max(x-a.gx0, 0), max(y-a.gy0, 0)
+		cx, cy := int(gx/a.cell), int(gy/a.cell)
+		if gx-float32(cx)*a.cell < a.cell/2 {
 			cx--
 		}
-		if y-float32(cy)*consCell < consCell/2 {
+		if gy-float32(cy)*a.cell < a.cell/2 {
 			cy--
 		}
 	cells:

@@ -24,15 +24,16 @@ type Prepared struct {
 	dirs  []float32
 	byDir []uint16
 	// mins are the minutiae the consolidation aligns (all of the
-	// template's), cell by cell of a gw × gh grid (cell c's from
-	// cellStart[c]); cylMin[k] is cylinder k's minutia; hull is their
-	// convex hull, w × h the image.
-	mins      []minPos
-	cellStart []uint16
-	cylMin    []uint16
-	gw, gh    int
-	hull      []edgeLine
-	w, h      float32
+	// template's), cell by cell of a gw × gh grid of cell-pixel cells
+	// from (gx0, gy0) (cell c's from cellStart[c]); cylMin[k] is
+	// cylinder k's minutia; hull is their convex hull, w × h the image.
+	mins           []minPos
+	cellStart      []uint16
+	cylMin         []uint16
+	gw, gh         int
+	gx0, gy0, cell float32
+	hull           []edgeLine
+	w, h           float32
 }
 
 // cylPos is what the matcher reads of a cylinder besides its bits.

@@ -263,3 +263,18 @@ func TestCompareAllocationFree(t *testing.T) {
 		}
 	}
 }
+
+// TestConsolidationGridBounded: minutiae spread over a template's whole
+// coordinate range get wider grid cells, not a grid of millions.
+func TestConsolidationGridBounded(t *testing.T) {
+	tp := &template.Template{PPI: 500}
+	for i := range 40 {
+		v := i * 1680 // up to 65,520
+		tp.Minutiae = append(tp.Minutiae, template.Minutia{X: v, Y: 65535 - v, Angle: float64(i), Kind: template.Ending})
+	}
+	p := Prepare(tp)
+	if p.gw > gridMax || p.gh > gridMax || len(p.mins) != 40 {
+		t.Fatalf("grid %d × %d, %d minutiae", p.gw, p.gh, len(p.mins))
+	}
+	Compare(p, p)
+}

@@ -32,16 +32,18 @@ const quickCyl = 12
 
 // DefaultPrefilter is the QuickScore below which Search drops a candidate:
 // just under the lowest QuickScore of the genuine pairs Compare accepts at
-// DefaultThreshold on the ten FVC sets (0.3798, TestExpStages; 0.337
-// before cylinder cells were clipped to the image), so that a duplicate
+// DefaultThreshold on the ten FVC sets (0.3820 with consolidation, 0.3798
+// before, TestExpStages; 0.337 before cylinder cells were clipped to the
+// image), so that a duplicate
 // search loses none of them there ("station eval finger", column
 // pfLoss). At 0.40 it dropped 0.4–3.5% of them.
 const DefaultPrefilter = 0.37
 
 // lssBar is the LSS below which Search drops a candidate once it passed
 // QuickScore: just under the lowest LSS of the genuine pairs Compare
-// accepts at DefaultThreshold on the ten FVC sets (0.4260; TestExpStages,
-// stage "lss"), so the second step loses none of them there.
+// accepts at DefaultThreshold on the ten FVC sets (0.4322 with
+// consolidation, 0.4260 before; TestExpStages, stage "lss"), so the second
+// step loses none of them there.
 const lssBar = 0.42
 
 // QuickScore is the cheap first-stage score of Search: the mean of the 4

@@ -23,6 +23,17 @@ type Prepared struct {
 	// pair (half of all pairs fail the direction test, unpredictably).
 	dirs  []float32
 	byDir []uint16
+	// mins are the minutiae the consolidation aligns (all of the
+	// template's), cell by cell of a gw × gh grid of cell-pixel cells
+	// from (gx0, gy0) (cell c's from cellStart[c]); cylMin[k] is
+	// cylinder k's minutia; hull is their convex hull, w × h the image.
+	mins           []minPos
+	cellStart      []uint16
+	cylMin         []uint16
+	gw, gh         int
+	gx0, gy0, cell float32
+	hull           []edgeLine
+	w, h           float32
 }
 
 // cylPos is what the matcher reads of a cylinder besides its bits.
@@ -51,7 +62,10 @@ func Prepare(t *template.Template) *Prepared {
 	if len(c) > maxCylinders {
 		c = c[:maxCylinders]
 	}
-	return newPrepared(c)
+	p := newPrepared(c)
+	// Consolidation reads every minutia, with its type.
+	p.setConsMinutiae(consMinutiae(t, c), len(c), float32(t.Width), float32(t.Height))
+	return p
 }
 
 // newPrepared stores cylinders cs, and their direction order.
@@ -69,6 +83,11 @@ func newPrepared(cs []cylinder) *Prepared {
 	for i, k := range p.byDir {
 		p.dirs[i] = p.pos[k].Dir
 	}
+	ms := make([]minPos, len(cs))
+	for i, c := range cs {
+		ms[i] = newMinPos(c.X, c.Y, c.Dir, 0)
+	}
+	p.setConsMinutiae(ms, len(cs), 0, 0)
 	return p
 }
 
@@ -105,10 +124,11 @@ var maxCylinders = 64
 
 // DefaultThreshold is the score at or above which two fingers are taken
 // to match: the highest of the ten FVC sets' extended-impostor thresholds
-// for FMR ≤ 0.1% (0.023–0.040, "station eval finger --all", column thr1k).
-// With 2,800 impostor pairs per set it is a coarse calibration; deployments
-// wanting FMR ≤ 1e-4 need a larger impostor set.
-const DefaultThreshold = 0.040
+// for FMR ≤ 0.1% (0.013–0.024, "station eval finger --all", column thr1k;
+// 0.040 before consolidation scaled scores by 0.5–1). With 2,800
+// impostor pairs per set it is a coarse calibration; deployments wanting
+// FMR ≤ 1e-4 need a larger impostor set.
+const DefaultThreshold = 0.024
 
 // Len is the number of usable minutiae descriptors.
 func (p *Prepared) Len() int { return len(p.pos) }
@@ -532,7 +552,9 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 		lam[i] = ps[i].sim
 	}
 	if dense {
-		relaxRounds(rho, &lam, n)
+		sc.lam = lam
+		relaxRounds(rho, &sc.lam, n)
+		lam = sc.lam
 	}
 	for it := 0; it < relaxIters && !dense; it++ {
 		for i := 0; i < n; i++ {
@@ -570,7 +592,8 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 	for _, i := range idx[:c] {
 		sum += lam[i]
 	}
-	return float64(sum) / float64(np)
+	base := float64(sum) / float64(np)
+	return base * float64(sc.consolidate(a, b, ps, lam[:n], idx[:c], base))
 }
 
 // wrap32 brings an angle difference into [-π, π].

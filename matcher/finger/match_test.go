@@ -242,3 +242,39 @@ func TestFileResolution(t *testing.T) {
 // cmpSet is the FVC set BenchmarkCompareDB reads; DINHDANH_BENCH_SET
 // picks another (templates grow with the sensor's area).
 var cmpSet = cmp.Or(os.Getenv("DINHDANH_BENCH_SET"), "FVC2002_DB1_B")
+
+// TestCompareAllocationFree holds Compare to its promise: nothing
+// allocated per call, so 1:N loops create no garbage (locals handed to
+// the kernels through func values would escape to the heap).
+func TestCompareAllocationFree(t *testing.T) {
+	ps := realTemplates(t, "FVC2002_DB1_B", 6)
+	for _, kernels := range []bool{true, false} {
+		was := SetKernels(kernels)
+		n := testing.AllocsPerRun(20, func() {
+			for _, a := range ps {
+				for _, b := range ps {
+					Compare(a, b)
+				}
+			}
+		})
+		SetKernels(was)
+		if n != 0 {
+			t.Errorf("kernels %v: %v allocations per %d comparisons", kernels, n, len(ps)*len(ps))
+		}
+	}
+}
+
+// TestConsolidationGridBounded: minutiae spread over a template's whole
+// coordinate range get wider grid cells, not a grid of millions.
+func TestConsolidationGridBounded(t *testing.T) {
+	tp := &template.Template{PPI: 500}
+	for i := range 40 {
+		v := i * 1680 // up to 65,520
+		tp.Minutiae = append(tp.Minutiae, template.Minutia{X: v, Y: 65535 - v, Angle: float64(i), Kind: template.Ending})
+	}
+	p := Prepare(tp)
+	if p.gw > gridMax || p.gh > gridMax || len(p.mins) != 40 {
+		t.Fatalf("grid %d × %d, %d minutiae", p.gw, p.gh, len(p.mins))
+	}
+	Compare(p, p)
+}

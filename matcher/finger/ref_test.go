@@ -121,7 +121,10 @@ func refRelax(a, b *Prepared, ps []pair, np int) float64 {
 	for _, i := range idx[:min(np, n)] {
 		sum += lam[i]
 	}
-	return float64(sum) / float64(np)
+	// The consolidation is shared code, run on the same pairs.
+	sc := new(scratch)
+	base := float64(sum) / float64(np)
+	return base * float64(sc.consolidate(a, b, ps, lam[:n], idx[:min(np, n)], base))
 }
 
 // TestCompareMatchesReference checks the optimised Compare and QuickScore

@@ -155,8 +155,9 @@ type simMatrix struct {
 	sim  [64][64]float32
 	nz   [64]uint64 // lanes with a similarity above zero
 	best [64]float32
-	// rank's working memory: the lanes at or above its bar, and their
-	// sort keys.
+	// rank's working memory: the lanes at or above its bar (in m, not on
+	// the stack: passed to a kernel through a func value, a local would
+	// escape and be allocated every call), and their sort keys.
 	masks [64]uint64
 	keys  [64 * 64]uint64
 }
@@ -170,6 +171,11 @@ type scratch struct {
 	in  relaxIn
 	rho [relaxMax][relaxMax]float32
 	nz  [relaxMax]uint64
+	// cands holds the consolidation's candidate minutia pairs.
+	cands [1024]uint64
+	// lam is the relaxation weights while the rounds' kernel runs (a
+	// local passed to it would escape and be allocated every call).
+	lam [relaxMax]float32
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}

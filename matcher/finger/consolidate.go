@@ -191,6 +191,9 @@ func (sc *scratch) consolidate(a, b *Prepared, ps []pair, lam []float32, sel []i
 	if base < consFloor || len(sel) == 0 || len(a.mins) == 0 || len(b.mins) == 0 || len(a.cylMin) == 0 || len(b.cylMin) == 0 {
 		return consAlpha
 	}
+	if consKernel != nil {
+		sc.consLoadA(a)
+	}
 	best := fitRigid(a, b, ps, lam, sel)
 	m := sc.consPairs(a, b, best)
 	var tried [consAligns + 1]rigid
@@ -271,6 +274,32 @@ func fitRigid(a, b *Prepared, ps []pair, lam []float32, sel []int) rigid {
 // nearest first (ties in index order), within consTol and consAng; it
 // returns the pairs, those of different types weighing consKindW.
 func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
+	cands, ok := sc.consCandsKernel(a, b, t)
+	if !ok {
+		cands = sc.consCandsGrid(a, b, t)
+	}
+	slices.Sort(cands)
+	var ua, ub [maxConsMin / 64]uint64
+	var m float32
+	for _, c := range cands {
+		i, j := uint16(c>>16), uint16(c)
+		if ua[i/64]>>(i%64)&1 != 0 || ub[j/64]>>(j%64)&1 != 0 {
+			continue
+		}
+		ua[i/64] |= 1 << (i % 64)
+		ub[j/64] |= 1 << (j % 64)
+		if ka, kb := a.mins[i].Kind, b.mins[j].Kind; ka != 0 && kb != 0 && ka != kb {
+			m += consKindW
+		} else {
+			m++
+		}
+	}
+	return m
+}
+
+// consCandsGrid returns the candidate pairs of consPairs, sort keys of
+// distance², A's index and B's, searched cell by cell of A's grid.
+func (sc *scratch) consCandsGrid(a, b *Prepared, t rigid) []uint64 {
 	const tol2 = consTol * consTol
 	// Candidates sort as integers: distance² (a non-negative float32
 	// orders as its bits), then A's index, then B's.
@@ -321,21 +350,5 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 			}
 		}
 	}
-	slices.Sort(cands)
-	var ua, ub [maxConsMin / 64]uint64
-	var m float32
-	for _, c := range cands {
-		i, j := uint16(c>>16), uint16(c)
-		if ua[i/64]>>(i%64)&1 != 0 || ub[j/64]>>(j%64)&1 != 0 {
-			continue
-		}
-		ua[i/64] |= 1 << (i % 64)
-		ub[j/64] |= 1 << (j % 64)
-		if ka, kb := a.mins[i].Kind, b.mins[j].Kind; ka != 0 && kb != 0 && ka != kb {
-			m += consKindW
-		} else {
-			m++
-		}
-	}
-	return m
+	return cands
 }

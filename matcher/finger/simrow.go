@@ -44,8 +44,8 @@ func blocks(cs []cylinder) []cylBlock {
 
 // restoreKernels puts back the kernels init installed for this CPU.
 var restoreKernels = sync.OnceValue(func() func() {
-	r, g, c, x, y := rowKernel, geMasks, countGE, relaxKernel, relaxRounds
-	return func() { rowKernel, geMasks, countGE, relaxKernel, relaxRounds = r, g, c, x, y }
+	r, g, c, x, y, p := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel
+	return func() { rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel = r, g, c, x, y, p }
 })
 
 // SetKernels switches the CPU-specific vector kernels of Compare and
@@ -59,7 +59,7 @@ func SetKernels(on bool) (was bool) {
 	if on {
 		restore()
 	} else {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds = nil, nil, nil, nil, nil
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel = nil, nil, nil, nil, nil, nil
 	}
 	return was
 }
@@ -171,8 +171,11 @@ type scratch struct {
 	in  relaxIn
 	rho [relaxMax][relaxMax]float32
 	nz  [relaxMax]uint64
-	// cands holds the consolidation's candidate minutia pairs.
-	cands [1024]uint64
+	// cands holds the consolidation's candidate minutia pairs; cin,
+	// consHi and consLo are its kernel's input and output.
+	cands          [consCap]uint64
+	cin            consIn
+	consHi, consLo [consOut]uint32
 	// lam is the relaxation weights while the rounds' kernel runs (a
 	// local passed to it would escape and be allocated every call).
 	lam [relaxMax]float32

@@ -1,0 +1,88 @@
+#include "textflag.h"
+
+// consIn's arrays, byte offsets (consIn in conspairs.go).
+#define A_X 0
+#define A_Y 1024
+#define A_CX 2048
+#define A_CY 3072
+#define B_X 4096
+#define B_Y 5120
+#define B_DX 6144
+#define B_DY 7168
+
+// func consPairsAVX512(in *consIn, na, nb int, hi, lo *uint32, max int, consts *uint32) int
+//
+// For every minutia i of A and 16 of B's laid-over minutiae j at a time,
+// consPairs's test with the same float32 operations: d² = ex·ex + ey·ey
+// ≤ consTol² and A's direction · B's turned direction ≥ cos(consAng).
+// Each pair that passes goes out as d²'s bits in hi and i<<16 | j in lo;
+// it returns how many, or stops past max (the caller then takes the
+// portable path). nb is a multiple of 16, its padding far away.
+TEXT ·consPairsAVX512(SB), NOSPLIT, $0-64
+	MOVQ in+0(FP), BX
+	MOVQ na+8(FP), SI
+	MOVQ nb+16(FP), DI
+	MOVQ hi+24(FP), R8
+	MOVQ lo+32(FP), R9
+	MOVQ max+40(FP), R10
+	MOVQ consts+48(FP), AX
+	VBROADCASTSS 0(AX), Z28          // consTol²
+	VBROADCASTSS 4(AX), Z29          // cos(consAng)
+	VMOVDQU32 8(AX), Z30             // lanes 0–15
+
+	XORQ R11, R11 // pairs out
+	XORQ R12, R12 // i
+arow:
+	CMPQ R12, SI
+	JGE adone
+	VBROADCASTSS A_X(BX)(R12*4), Z16
+	VBROADCASTSS A_Y(BX)(R12*4), Z17
+	VBROADCASTSS A_CX(BX)(R12*4), Z18
+	VBROADCASTSS A_CY(BX)(R12*4), Z19
+	MOVQ R12, AX
+	SHLQ $16, AX
+	VPBROADCASTD AX, Z20             // i<<16
+	XORQ CX, CX                      // j of the chunk
+bchunk:
+	CMPQ CX, DI
+	JGE anext
+	VMOVUPS B_X(BX)(CX*4), Z0
+	VSUBPS Z0, Z16, Z0               // ex = A.X - x
+	VMOVUPS B_Y(BX)(CX*4), Z1
+	VSUBPS Z1, Z17, Z1               // ey = A.Y - y
+	VMULPS Z0, Z0, Z0
+	VMULPS Z1, Z1, Z1
+	VADDPS Z1, Z0, Z0                // d²
+	VCMPPS $2, Z28, Z0, K1           // d² ≤ consTol²
+	KORTESTW K1, K1
+	JZ bnext
+	VMOVUPS B_DX(BX)(CX*4), Z2
+	VMULPS Z2, Z18, Z2               // A.CX·dx
+	VMOVUPS B_DY(BX)(CX*4), Z3
+	VMULPS Z3, Z19, Z3               // A.CY·dy
+	VADDPS Z3, Z2, Z2
+	VCMPPS $13, Z29, Z2, K1, K1      // ≥ cos(consAng)
+	KORTESTW K1, K1
+	JZ bnext
+	VPBROADCASTD CX, Z4
+	VPADDD Z30, Z4, Z4               // j
+	VPORD Z20, Z4, Z4                // i<<16 | j
+	VPCOMPRESSD Z0, K1, Z5
+	VMOVDQU32 Z5, (R8)(R11*4)
+	VPCOMPRESSD Z4, K1, Z5
+	VMOVDQU32 Z5, (R9)(R11*4)
+	KMOVW K1, AX
+	POPCNTL AX, AX
+	ADDQ AX, R11
+	CMPQ R11, R10
+	JG adone
+bnext:
+	ADDQ $16, CX
+	JMP bchunk
+anext:
+	INCQ R12
+	JMP arow
+adone:
+	MOVQ R11, ret+56(FP)
+	VZEROUPPER
+	RET

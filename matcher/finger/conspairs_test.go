@@ -1,0 +1,70 @@
+package finger
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/dinhdanh/dinhdanh/matcher/finger/template"
+)
+
+// TestConsKernel holds the consolidation kernel's candidate pairs to the
+// grid search's, on real templates under the transforms their minutia
+// pairs give and on random minutiae (crowded ones past the cap too).
+func TestConsKernel(t *testing.T) {
+	if consKernel == nil {
+		t.Skip("no consolidation kernel for this CPU; the portable code is used")
+	}
+	check := func(name string, a, b *Prepared, tr rigid) {
+		t.Helper()
+		sc := new(scratch)
+		sc.consLoadA(a)
+		got, ok := sc.consCandsKernel(a, b, tr)
+		got = slices.Clone(got)
+		want := slices.Clone(sc.consCandsGrid(a, b, tr))
+		if !ok {
+			if len(want) < consCap {
+				t.Fatalf("%s: kernel gave up with %d grid candidates", name, len(want))
+			}
+			return
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: kernel %d candidates, grid %d", name, len(got), len(want))
+		}
+	}
+	ps := realTemplates(t, "FVC2002_DB1_B", 8)
+	for x, a := range ps {
+		for y, b := range ps {
+			check(fmt.Sprintf("templates %d, %d identity", x, y), a, b, rigid{c: 1})
+			for k := 0; k < len(a.mins) && k < len(b.mins); k += 7 {
+				tr := pairRigid(&a.mins[k], &b.mins[(k*5)%len(b.mins)])
+				check(fmt.Sprintf("templates %d, %d pair %d", x, y, k), a, b, tr)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	random := func(n, span int) *Prepared {
+		tp := &template.Template{Width: span, Height: span, PPI: 500}
+		for range n {
+			tp.Minutiae = append(tp.Minutiae, template.Minutia{
+				X: r.IntN(span), Y: r.IntN(span), Angle: r.Float64() * 2 * math.Pi,
+				Kind: template.Kind(1 + r.IntN(2)),
+			})
+		}
+		return Prepare(tp)
+	}
+	for round := range 300 {
+		n, span := 1+r.IntN(maxConsMin), 20+r.IntN(600)
+		a, b := random(n, span), random(1+r.IntN(maxConsMin), span)
+		if len(a.mins) == 0 || len(b.mins) == 0 {
+			continue
+		}
+		s, c := math.Sincos(r.Float64() * 2 * math.Pi)
+		tr := rigid{float32(c), float32(s), float32(r.NormFloat64() * 50), float32(r.NormFloat64() * 50)}
+		check(fmt.Sprintf("random %d", round), a, b, tr)
+	}
+}

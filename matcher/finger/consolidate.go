@@ -219,20 +219,19 @@ next:
 			best, m = t, mt
 		}
 	}
-	var nao, nbo float32
+	// The minutiae of each finger in the other's area.
+	xs, ys := &sc.areaX, &sc.areaY
 	for i := range a.mins {
 		ma := &a.mins[i]
 		x, y := ma.X-best.tx, ma.Y-best.ty
-		if b.inArea(best.c*x+best.s*y, -best.s*x+best.c*y) {
-			nao++
-		}
+		xs[i], ys[i] = best.c*x+best.s*y, -best.s*x+best.c*y
 	}
+	nao := float32(b.countInArea(xs, ys, len(a.mins)))
 	for j := range b.mins {
 		mb := &b.mins[j]
-		if a.inArea(best.c*mb.X-best.s*mb.Y+best.tx, best.s*mb.X+best.c*mb.Y+best.ty) {
-			nbo++
-		}
+		xs[j], ys[j] = best.c*mb.X-best.s*mb.Y+best.tx, best.s*mb.X+best.c*mb.Y+best.ty
 	}
+	nbo := float32(a.countInArea(xs, ys, len(b.mins)))
 	g := min(m*m/(max(nao, consMinO)*max(nbo, consMinO)), 1)
 	return consAlpha + (1-consAlpha)*g
 }

@@ -92,3 +92,22 @@ func (sc *scratch) consCandsKernel(a, b *Prepared, t rigid) (cands []uint64, ok 
 	}
 	return cands, true
 }
+
+// areaKernel, when not nil, is countInArea's loop. Set by
+// conspairs_amd64.go where the CPU can run it.
+var areaKernel func(p *Prepared, xs, ys *[maxConsMin]float32, n int) int
+
+// countInArea returns how many of the first n points (xs, ys) lie in p's
+// finger area (inArea).
+func (p *Prepared) countInArea(xs, ys *[maxConsMin]float32, n int) int {
+	if areaKernel != nil {
+		return areaKernel(p, xs, ys, n)
+	}
+	c := 0
+	for k := range n {
+		if p.inArea(xs[k], ys[k]) {
+			c++
+		}
+	}
+	return c
+}

@@ -7,8 +7,20 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func consPairsAVX512(in *consIn, na, nb int, hi, lo *uint32, max int, consts *uint32) int
 
+// areaCountAVX512 is areaKernel for AVX-512.
+//
+//go:noescape
+func areaCountAVX512(xs, ys *float32, n int, hull *edgeLine, nh int, w, h, neg float32) int
+
 func init() {
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2 {
+		areaKernel = func(p *Prepared, xs, ys *[maxConsMin]float32, n int) int {
+			var hull *edgeLine
+			if len(p.hull) > 0 {
+				hull = &p.hull[0]
+			}
+			return areaCountAVX512(&xs[0], &ys[0], n, hull, len(p.hull), p.w, p.h, -consMargin)
+		}
 		consKernel = func(in *consIn, na, nb int, hi, lo *[consOut]uint32) int {
 			return consPairsAVX512(in, na, nb, &hi[0], &lo[0], consCap, &consConsts[0])
 		}

@@ -86,3 +86,70 @@ adone:
 	MOVQ R11, ret+56(FP)
 	VZEROUPPER
 	RET
+
+// func areaCountAVX512(xs, ys *float32, n int, hull *edgeLine, nh int, w, h, neg float32) int
+//
+// How many of the n points (xs, ys) pass inArea with image w × h (no
+// image test when w is not above zero) and the hull's edges, each test
+// the same float32 operations, as negated comparisons so that they
+// agree with Go's even on NaN. The arrays are read in whole vectors.
+TEXT ·areaCountAVX512(SB), NOSPLIT, $0-64
+	MOVQ xs+0(FP), SI
+	MOVQ ys+8(FP), DI
+	MOVQ n+16(FP), CX
+	MOVQ hull+24(FP), R8
+	MOVQ nh+32(FP), R9
+	VBROADCASTSS w+40(FP), Z28
+	VBROADCASTSS h+44(FP), Z29
+	VBROADCASTSS neg+48(FP), Z30     // -consMargin
+	VPXORD Z31, Z31, Z31
+	MOVL w+40(FP), R10               // w's bits: above zero as an int32 too
+	XORQ AX, AX                      // count
+	XORQ DX, DX                      // first point of the chunk
+achunk:
+	CMPQ DX, CX
+	JGE acdone
+	MOVQ CX, BX
+	SUBQ DX, BX
+	MOVQ $0xffff, R11
+	CMPQ BX, $16
+	JGE afull
+	MOVQ $1, R11
+	SHLXQ BX, R11, R11
+	DECQ R11
+afull:
+	KMOVW R11, K1
+	VMOVUPS (SI)(DX*4), Z0
+	VMOVUPS (DI)(DX*4), Z1
+	CMPL R10, $0
+	JLE aedges
+	VCMPPS $5, Z31, Z0, K1, K1       // !(x < 0)
+	VCMPPS $5, Z31, Z1, K1, K1       // !(y < 0)
+	VCMPPS $9, Z28, Z0, K1, K1       // !(x >= w)
+	VCMPPS $9, Z29, Z1, K1, K1       // !(y >= h)
+aedges:
+	MOVQ R8, R11
+	MOVQ R9, R12
+aedge:
+	TESTQ R12, R12
+	JZ acount
+	KORTESTW K1, K1
+	JZ acount
+	VMULPS.BCST 0(R11), Z0, Z2       // NX·x
+	VMULPS.BCST 4(R11), Z1, Z3       // NY·y
+	VADDPS Z3, Z2, Z2
+	VADDPS.BCST 8(R11), Z2, Z2       // + C
+	VCMPPS $5, Z30, Z2, K1, K1       // !(… < -consMargin)
+	ADDQ $12, R11
+	DECQ R12
+	JMP aedge
+acount:
+	KMOVW K1, BX
+	POPCNTL BX, BX
+	ADDQ BX, AX
+	ADDQ $16, DX
+	JMP achunk
+acdone:
+	MOVQ AX, ret+56(FP)
+	VZEROUPPER
+	RET

@@ -68,3 +68,42 @@ func TestConsKernel(t *testing.T) {
 		check(fmt.Sprintf("random %d", round), a, b, tr)
 	}
 }
+
+// TestAreaKernel holds the area-count kernel to inArea point by point, on
+// real templates' areas with and without their image size, for points in
+// and around them and a few that are not numbers.
+func TestAreaKernel(t *testing.T) {
+	if areaKernel == nil {
+		t.Skip("no area kernel for this CPU; the portable code is used")
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	ps := realTemplates(t, "FVC2002_DB1_B", 6)
+	special := []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0, -0.0}
+	for x, p := range ps {
+		for _, noImage := range []bool{false, true} {
+			q := *p
+			if noImage {
+				q.w, q.h = 0, 0
+			}
+			for round := range 200 {
+				var xs, ys [maxConsMin]float32
+				n := r.IntN(maxConsMin + 1)
+				for k := range n {
+					xs[k], ys[k] = float32(r.Float64()*500-50), float32(r.Float64()*600-50)
+					if r.IntN(40) == 0 {
+						xs[k] = special[r.IntN(len(special))]
+					}
+				}
+				want := 0
+				for k := range n {
+					if q.inArea(xs[k], ys[k]) {
+						want++
+					}
+				}
+				if got := q.countInArea(&xs, &ys, n); got != want {
+					t.Fatalf("template %d (no image %v) round %d: kernel %d in area, inArea %d", x, noImage, round, got, want)
+				}
+			}
+		}
+	}
+}

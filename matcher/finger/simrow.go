@@ -44,8 +44,10 @@ func blocks(cs []cylinder) []cylBlock {
 
 // restoreKernels puts back the kernels init installed for this CPU.
 var restoreKernels = sync.OnceValue(func() func() {
-	r, g, c, x, y, p := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel
-	return func() { rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel = r, g, c, x, y, p }
+	r, g, c, x, y, p, q := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel
+	return func() {
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = r, g, c, x, y, p, q
+	}
 })
 
 // SetKernels switches the CPU-specific vector kernels of Compare and
@@ -59,7 +61,7 @@ func SetKernels(on bool) (was bool) {
 	if on {
 		restore()
 	} else {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel = nil, nil, nil, nil, nil, nil
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = nil, nil, nil, nil, nil, nil, nil
 	}
 	return was
 }
@@ -176,6 +178,8 @@ type scratch struct {
 	cands          [consCap]uint64
 	cin            consIn
 	consHi, consLo [consOut]uint32
+	// areaX, areaY are points the consolidation counts in a finger's area.
+	areaX, areaY [maxConsMin]float32
 	// lam is the relaxation weights while the rounds' kernel runs (a
 	// local passed to it would escape and be allocated every call).
 	lam [relaxMax]float32

@@ -31,7 +31,7 @@ type Options struct {
 }
 
 // Stage names passed to Transparency, in pipeline order.
-var Stages = []string{"decode", "segment", "orient", "normalize", "enhance", "binarize", "thin", "minutiae", "filtered"}
+var Stages = []string{"decode", "segment", "orient", "normalize", "enhance", "binarize", "smooth", "thin", "minutiae", "filtered"}
 
 // ErrRejected is returned with a zero Quality: the image holds no usable
 // fingerprint, and no template is made from it.
@@ -131,6 +131,13 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	}
 	b = binarize(e, m)
 	if err := opt.emit("binarize", func() image.Image { return b.toGray() }); err != nil {
+		return nil, Quality{}, err
+	}
+	if v := smoothBinary(b, m); v != b {
+		b.recycle()
+		b = v
+	}
+	if err := opt.emit("smooth", func() image.Image { return b.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}
 	s = thin(b)

@@ -133,9 +133,10 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	if err := opt.emit("binarize", func() image.Image { return b.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}
+	lim := plainLimits
 	if v := smoothBinary(b, m); v != b {
 		b.recycle()
-		b = v
+		b, lim = v, votedLimits
 	}
 	if err := opt.emit("smooth", func() image.Image { return b.toGray() }); err != nil {
 		return nil, Quality{}, err
@@ -149,8 +150,8 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 		return nil, Quality{}, err
 	}
 	filterBorder(ms, m)
-	filterRidges(ms, s)
-	filterGaps(ms)
+	filterRidges(ms, s, lim)
+	filterGaps(ms, lim)
 	ms = keep(ms)
 	if err := opt.emit("filtered", func() image.Image { return drawMinutiae(s, ms) }); err != nil {
 		return nil, Quality{}, err

@@ -2,19 +2,29 @@ package finger
 
 import "math"
 
-// Lengths (pixels at 500 ppi) below which ridge structures are noise.
-const (
-	shortRidge = 14 // an ending that reaches another ending: a dot or short ridge
-	spurLen    = 10 // an ending that reaches a bifurcation: a spur
-	bridgeLen  = 10 // a bifurcation that reaches another: a bridge or a hole
-	gapLen     = 14 // two endings facing each other: a broken ridge
-	clusterLen = 6  // minutiae this close are a knot of noise
-	holeLen    = 25 // a bifurcation whose two branches meet again: a hole
+// ridgeLimits are the lengths (pixels at 500 ppi) below which ridge
+// structures are noise.
+type ridgeLimits struct {
+	short   int // an ending that reaches another ending: a dot or short ridge
+	spur    int // an ending that reaches a bifurcation: a spur
+	bridge  int // a bifurcation that reaches another: a bridge or a hole
+	gap     int // two endings facing each other: a broken ridge
+	cluster int // minutiae this close are a knot of noise
+	hole    int // a bifurcation whose two branches meet again: a hole
+}
+
+// plainLimits serve skeletons of binary images as binarize leaves them;
+// votedLimits those smoothBinary voted: with the specks and pores gone,
+// shorter spurs and bridges are real ridge structure (README, "Binary
+// smoothing work"). Both are fixed: templates stay deterministic.
+var (
+	plainLimits = ridgeLimits{short: 14, spur: 10, bridge: 10, gap: 14, cluster: 6, hole: 25}
+	votedLimits = ridgeLimits{short: 14, spur: 8, bridge: 8, gap: 14, cluster: 6, hole: 25}
 )
 
 // filterRidges removes the classic false minutiae by following ridges on
 // the skeleton: short ridges, spurs, bridges and holes.
-func filterRidges(ms []minutia, s *binary) {
+func filterRidges(ms []minutia, s *binary, lim ridgeLimits) {
 	at := make(map[[2]int]int, len(ms))
 	for i, m := range ms {
 		at[[2]int{m.X, m.Y}] = i
@@ -27,34 +37,34 @@ func filterRidges(ms []minutia, s *binary) {
 	for i := range ms {
 		m := &ms[i]
 		for _, b := range branches(s, m.X, m.Y) {
-			lim := bridgeLen
+			n := lim.bridge
 			if m.Kind == 1 {
-				lim = shortRidge
+				n = lim.short
 			}
-			t := trace(s, m.X, m.Y, b[0], b[1], lim)
+			t := trace(s, m.X, m.Y, b[0], b[1], n)
 			switch {
-			case t.CN == 1 && m.Kind == 1 && t.Steps < shortRidge: // short ridge or dot
+			case t.CN == 1 && m.Kind == 1 && t.Steps < lim.short: // short ridge or dot
 				m.drop = true
 				mark(t.X, t.Y)
-			case t.CN >= 3 && m.Kind == 1 && t.Steps < spurLen: // spur
+			case t.CN >= 3 && m.Kind == 1 && t.Steps < lim.spur: // spur
 				m.drop = true
 				mark(t.X, t.Y)
-			case t.CN >= 3 && m.Kind == 2 && t.Steps < bridgeLen: // bridge or hole
+			case t.CN >= 3 && m.Kind == 2 && t.Steps < lim.bridge: // bridge or hole
 				m.drop = true
 				mark(t.X, t.Y)
 			}
 		}
 		if m.Kind == 2 {
-			filterHole(ms, i, s, mark)
+			filterHole(ms, i, s, lim.hole, mark)
 		}
 	}
 }
 
 // filterHole drops bifurcation i and the one it meets when two of its
 // branches run into the same bifurcation within holeLen: a pore or a
-// light spot splitting a ridge, often longer than bridgeLen on low-cost
+// light spot splitting a ridge, often longer than the bridge limit on low-cost
 // sensors, not two forks.
-func filterHole(ms []minutia, i int, s *binary, mark func(x, y int)) {
+func filterHole(ms []minutia, i int, s *binary, holeLen int, mark func(x, y int)) {
 	m := &ms[i]
 	br := branches(s, m.X, m.Y)
 	if len(br) != 3 {
@@ -77,17 +87,17 @@ func filterHole(ms []minutia, i int, s *binary, mark func(x, y int)) {
 
 // filterGaps removes pairs of endings that face each other across a small
 // gap (a ridge broken by a crease or dryness), and clusters of minutiae.
-func filterGaps(ms []minutia) {
+func filterGaps(ms []minutia, lim ridgeLimits) {
 	for i := range ms {
 		for j := i + 1; j < len(ms); j++ {
 			a, b := &ms[i], &ms[j]
 			dx, dy := float64(b.X-a.X), float64(b.Y-a.Y)
 			d := math.Hypot(dx, dy)
-			if d < clusterLen {
+			if d < float64(lim.cluster) {
 				a.drop, b.drop = true, true
 				continue
 			}
-			if a.Kind != 1 || b.Kind != 1 || d > gapLen {
+			if a.Kind != 1 || b.Kind != 1 || d > float64(lim.gap) {
 				continue
 			}
 			// Facing: opposite directions, each pointing at the other.

@@ -31,7 +31,7 @@ type Options struct {
 }
 
 // Stage names passed to Transparency, in pipeline order.
-var Stages = []string{"decode", "segment", "orient", "normalize", "enhance", "binarize", "thin", "minutiae", "filtered"}
+var Stages = []string{"decode", "segment", "orient", "normalize", "enhance", "binarize", "smooth", "thin", "minutiae", "filtered"}
 
 // ErrRejected is returned with a zero Quality: the image holds no usable
 // fingerprint, and no template is made from it.
@@ -133,6 +133,14 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 	if err := opt.emit("binarize", func() image.Image { return b.toGray() }); err != nil {
 		return nil, Quality{}, err
 	}
+	lim := plainLimits
+	if v := smoothBinary(b, m); v != b {
+		b.recycle()
+		b, lim = v, votedLimits
+	}
+	if err := opt.emit("smooth", func() image.Image { return b.toGray() }); err != nil {
+		return nil, Quality{}, err
+	}
 	s = thin(b)
 	if err := opt.emit("thin", func() image.Image { return s.toGray() }); err != nil {
 		return nil, Quality{}, err
@@ -142,8 +150,8 @@ func Extract(img Image, opt *Options) (*template.Template, Quality, error) {
 		return nil, Quality{}, err
 	}
 	filterBorder(ms, m)
-	filterRidges(ms, s)
-	filterGaps(ms)
+	filterRidges(ms, s, lim)
+	filterGaps(ms, lim)
 	ms = keep(ms)
 	if err := opt.emit("filtered", func() image.Image { return drawMinutiae(s, ms) }); err != nil {
 		return nil, Quality{}, err

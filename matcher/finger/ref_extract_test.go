@@ -309,3 +309,38 @@ func refBinarize(e *plane, m *mask) *binary {
 	}
 	return b
 }
+
+// refSmoothBinary votes each pixel of the mask over its whole window,
+// reading pixels outside the image as valley, and applies the same gate.
+func refSmoothBinary(b *binary, m *mask) *binary {
+	hi, lo := voteBounds()
+	out := &binary{b.W, b.H, append([]uint8(nil), b.Pix...)}
+	flips := 0
+	for y := 0; y < b.H; y++ {
+		for x := 0; x < b.W; x++ {
+			if !m.pixel(x, y) {
+				continue
+			}
+			n := 0
+			for dy := -voteRadius; dy <= voteRadius; dy++ {
+				for dx := -voteRadius; dx <= voteRadius; dx++ {
+					n += int(b.get(x+dx, y+dy))
+				}
+			}
+			v := b.Pix[y*b.W+x]
+			if n > hi {
+				v = 1
+			} else if n < lo {
+				v = 0
+			}
+			if v != b.Pix[y*b.W+x] {
+				out.Pix[y*b.W+x] = v
+				flips++
+			}
+		}
+	}
+	if float64(flips) < voteGate*float64(m.count()*blockSize*blockSize) {
+		return b
+	}
+	return out
+}

@@ -27,7 +27,8 @@ type stageInputs struct {
 	m         *mask
 	f         *orientField
 	per       *blockMap
-	bin, s    *binary
+	bin, sm   *binary // binarize, smooth
+	s         *binary
 }
 
 func runStages(t testing.TB, set, file string, ppi float64) *stageInputs {
@@ -44,7 +45,8 @@ func runStages(t testing.TB, set, file string, ppi float64) *stageInputs {
 	in.n = normalize(in.p, in.mean, in.std)
 	in.e = enhance(in.n, in.f, in.per, in.m)
 	in.bin = binarize(in.e, in.m)
-	in.s = thin(in.bin)
+	in.sm = smoothBinary(in.bin, in.m)
+	in.s = thin(in.sm)
 	return &in
 }
 
@@ -67,7 +69,10 @@ func TestStagesMatchReference(t *testing.T) {
 		if want := refBinarize(in.e, in.m); !slices.Equal(want.Pix, in.bin.Pix) {
 			t.Errorf("%s binarize: differs from the reference", c.name)
 		}
-		rt := refThin(in.bin)
+		if want := refSmoothBinary(in.bin, in.m); !slices.Equal(want.Pix, in.sm.Pix) {
+			t.Errorf("%s smooth: differs from the reference", c.name)
+		}
+		rt := refThin(in.sm)
 		for i := range rt.Pix {
 			if rt.Pix[i] != in.s.Pix[i] {
 				t.Errorf("%s thin: pixel (%d,%d) is %d, reference %d", c.name, i%rt.W, i/rt.W, in.s.Pix[i], rt.Pix[i])
@@ -132,8 +137,10 @@ func BenchmarkStages(b *testing.B) {
 		stage("enhance/ref", func() { refEnhance(in.n, in.f, in.per, in.m) })
 		stage("binarize", func() { binarize(in.e, in.m) })
 		stage("binarize/ref", func() { refBinarize(in.e, in.m) })
-		stage("thin", func() { thin(in.bin) })
-		stage("thin/ref", func() { refThin(in.bin) })
+		stage("smooth", func() { smoothBinary(in.bin, in.m) })
+		stage("smooth/ref", func() { refSmoothBinary(in.bin, in.m) })
+		stage("thin", func() { thin(in.sm) })
+		stage("thin/ref", func() { refThin(in.sm) })
 		stage("detect", func() { detect(in.s, in.m, in.f) })
 		stage("extract", func() { Extract(in.img, nil) })
 	}

@@ -118,7 +118,7 @@ func TestCrossingNumberFindsMinutiae(t *testing.T) {
 		t.Errorf("directions: ending %.2f, bifurcation %.2f; want π", end.Dir, fork.Dir)
 	}
 	// The ridge filter keeps this Y (every branch is long)...
-	filterRidges(ms, s)
+	filterRidges(ms, s, plainLimits)
 	if end.drop || fork.drop {
 		t.Error("ridge filter dropped real minutiae")
 	}
@@ -127,7 +127,7 @@ func TestCrossingNumberFindsMinutiae(t *testing.T) {
 		s.Pix[(20+d)*60+15] = 1
 	}
 	ms = detect(s, m, f)
-	filterRidges(ms, s)
+	filterRidges(ms, s, plainLimits)
 	for _, mm := range ms {
 		if !mm.drop && mm.X == 15 {
 			t.Errorf("spur minutia at (%d,%d) kept", mm.X, mm.Y)

@@ -277,7 +277,7 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 	if !ok {
 		cands = sc.consCandsGrid(a, b, t)
 	}
-	slices.Sort(cands)
+	sortKeys(cands)
 	var ua, ub [maxConsMin / 64]uint64
 	var m float32
 	for _, c := range cands {
@@ -350,4 +350,21 @@ func (sc *scratch) consCandsGrid(a, b *Prepared, t rigid) []uint64 {
 		}
 	}
 	return cands
+}
+
+// sortKeys sorts v ascending: by insertion for the few dozen candidate
+// pairs of a typical pairing (faster there than slices.Sort), else
+// slices.Sort. Keys are distinct, so either gives the same order.
+func sortKeys(v []uint64) {
+	if len(v) > 64 {
+		slices.Sort(v)
+		return
+	}
+	for a := 1; a < len(v); a++ {
+		x, b := v[a], a
+		for ; b > 0 && v[b-1] > x; b-- {
+			v[b] = v[b-1]
+		}
+		v[b] = x
+	}
 }

@@ -14,7 +14,7 @@ func relaxCompatAVX512(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz 
 func relaxIterAVX512(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n, iters int, w, w1, n1 float32)
 
 func init() {
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2 {
 		relaxKernel = func(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64) {
 			relaxCompatAVX512(in, min(n, relaxMax), rho, nz, &relaxConsts[0], &distTab[0], &angleTab[0])
 		}

@@ -126,7 +126,6 @@ row:
 	MOVQ R12, AX
 	SHLQ $8, AX
 	VPBROADCASTD AX, Z27             // row i's byte offset in rho
-	MOVQ $0, (R9)(R12*8)             // nz[i]; queued lanes set its bits
 	// Chunks of 16 lanes j from the one holding i+1, while j < n.
 	MOVQ R12, CX
 	INCQ CX
@@ -280,29 +279,13 @@ full:
 	VPXORD Z15, Z15, Z15
 	VGATHERDPS (R14)(Z10*4), K2, Z15
 
-	// r = d1 * d2 * d3; the lanes not zero go to ρ[i][j] and nz[i].
+	// r = d1 * d2 * d3; the lanes not zero go to ρ[i][j] (nz is worked
+	// out from ρ when all rows are done).
 	VMULPS Z12, Z9, Z9
 	VMULPS Z15, Z9, Z9
 	VCMPPS $4, Z31, Z9, K6, K5
-	VMOVUPS Z9, Q_RES(BX)
-	KMOVW K5, DX
-scatter:
-	TESTL DX, DX
-	JZ scattered
-	TZCNTL DX, AX
-	LEAL -1(DX), R15
-	ANDL R15, DX
-	MOVSS Q_RES(BX)(AX*4), X8
-	MOVL Q_OFF(BX)(AX*4), AX
-	MOVSS X8, (DI)(AX*1)
-	MOVL AX, R15
-	SHRL $8, R15 // i
-	SHRL $2, AX
-	ANDL $63, AX // j
-	XORL R11, R11
-	BTSQ AX, R11
-	ORQ R11, (R9)(R15*8)
-	JMP scatter
+	VMOVDQU32 Q_OFF(BX), Z6
+	VSCATTERDPS Z9, K5, (DI)(Z6*1)
 scattered:
 	CMPQ R8, $16
 	JLT finish // the last, partial flush
@@ -324,6 +307,47 @@ scattered:
 	JMP next
 
 finish:
+	// nz[i]: the lanes j > i of row i that are not zero (every lane from
+	// the row's first chunk to the last chunk was written above).
+	MOVQ SI, R10
+	ADDQ $15, R10
+	SHRQ $4, R10                     // chunks a row
+	XORQ R12, R12
+nzrow:
+	CMPQ R12, SI
+	JGE nzdone
+	MOVQ R12, AX
+	SHLQ $8, AX
+	ADDQ DI, AX                      // row i
+	XORQ DX, DX                      // its mask
+	XORQ CX, CX                      // chunk
+nzchunk:
+	MOVQ CX, R11
+	SHLQ $6, R11
+	VMOVUPS (AX)(R11*1), Z9
+	VCMPPS $4, Z31, Z9, K5
+	KMOVW K5, R11
+	MOVQ CX, R15
+	SHLQ $4, R15
+	SHLXQ R15, R11, R11
+	ORQ R11, DX
+	INCQ CX
+	CMPQ CX, R10
+	JLT nzchunk
+	// Keep j > i: clear bits 0..i.
+	MOVQ R12, CX
+	INCQ CX
+	MOVQ $-1, R11
+	SHLXQ CX, R11, R11               // SHLX masks the count to 6 bits
+	CMPQ CX, $64
+	JLT nzkeep
+	XORQ R11, R11
+nzkeep:
+	ANDQ R11, DX
+	MOVQ DX, (R9)(R12*8)
+	INCQ R12
+	JMP nzrow
+nzdone:
 	VZEROUPPER
 	RET
 

@@ -17,6 +17,7 @@ func TestConsKernel(t *testing.T) {
 	if consKernel == nil {
 		t.Skip("no consolidation kernel for this CPU; the portable code is used")
 	}
+	gaveUp := 0
 	check := func(name string, a, b *Prepared, tr rigid) {
 		t.Helper()
 		sc := new(scratch)
@@ -25,6 +26,7 @@ func TestConsKernel(t *testing.T) {
 		got = slices.Clone(got)
 		want := slices.Clone(sc.consCandsGrid(a, b, tr))
 		if !ok {
+			gaveUp++
 			if len(want) < consCap {
 				t.Fatalf("%s: kernel gave up with %d grid candidates", name, len(want))
 			}
@@ -66,6 +68,15 @@ func TestConsKernel(t *testing.T) {
 		s, c := math.Sincos(r.Float64() * 2 * math.Pi)
 		tr := rigid{float32(c), float32(s), float32(r.NormFloat64() * 50), float32(r.NormFloat64() * 50)}
 		check(fmt.Sprintf("random %d", round), a, b, tr)
+	}
+	// Crowded: more candidates than the kernel keeps, so it must give up
+	// and leave them to the grid search.
+	for round := range 5 {
+		a, b := random(maxConsMin, 16), random(maxConsMin, 16)
+		check(fmt.Sprintf("crowded %d", round), a, b, rigid{c: 1})
+	}
+	if gaveUp == 0 {
+		t.Error("no case had more candidates than the kernel keeps")
 	}
 }
 

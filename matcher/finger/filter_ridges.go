@@ -36,7 +36,8 @@ func filterRidges(ms []minutia, s *binary, lim ridgeLimits) {
 	}
 	for i := range ms {
 		m := &ms[i]
-		for _, b := range branches(s, m.X, m.Y) {
+		br := branches(s, m.X, m.Y)
+		for _, b := range br {
 			n := lim.bridge
 			if m.Kind == 1 {
 				n = lim.short
@@ -55,18 +56,17 @@ func filterRidges(ms []minutia, s *binary, lim ridgeLimits) {
 			}
 		}
 		if m.Kind == 2 {
-			filterHole(ms, i, s, lim.hole, mark)
+			filterHole(ms, i, br, s, lim.hole, mark)
 		}
 	}
 }
 
 // filterHole drops bifurcation i and the one it meets when two of its
-// branches run into the same bifurcation within holeLen: a pore or a
-// light spot splitting a ridge, often longer than the bridge limit on low-cost
-// sensors, not two forks.
-func filterHole(ms []minutia, i int, s *binary, holeLen int, mark func(x, y int)) {
+// branches (br, on the skeleton s) run into the same bifurcation within
+// holeLen: a pore or a light spot splitting a ridge, often longer than
+// the bridge limit on low-cost sensors, not two forks.
+func filterHole(ms []minutia, i int, br [][2]int, s *binary, holeLen int, mark func(x, y int)) {
 	m := &ms[i]
-	br := branches(s, m.X, m.Y)
 	if len(br) != 3 {
 		return
 	}

@@ -77,7 +77,6 @@
 #define Q_ADJ 2944
 #define Q_BDJ 3072
 #define Q_OFF 3200
-#define Q_RES 3328
 
 // QMOVE(off): the queue array at off moves down by 16 lanes.
 #define QMOVE(off) \
@@ -92,7 +91,8 @@
 // (about 85% on FVC templates), so a first pass only computes the
 // distances and queues the lanes that pass; the angles (two atan2f and
 // two table gathers) are computed 16 queued lanes at a time, whatever
-// rows they come from, and scattered to rho and nz.
+// rows they come from, and scattered to rho; nz is worked out from
+// the rows at the end.
 TEXT ·relaxCompatAVX512(SB), NOSPLIT, $0-56
 	MOVQ in+0(FP), BX
 	MOVQ n+8(FP), SI

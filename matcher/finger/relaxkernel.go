@@ -13,10 +13,10 @@ type relaxIn struct {
 	PA, PB                 [relaxMax]int32
 	// Q is the AVX-512 kernel's working memory: the pairs that pass the
 	// distance test wait here, 16 at a time, for their angles.
-	Q [11][32]float32
+	Q [10][32]float32
 }
 
-var _ [0]struct{} = [unsafe.Sizeof(relaxIn{}) - 3456]struct{}{}
+var _ [0]struct{} = [unsafe.Sizeof(relaxIn{}) - 3328]struct{}{}
 
 // relaxMax is the most candidate pairs the kernel's arrays hold.
 const relaxMax = 64

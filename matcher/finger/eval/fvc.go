@@ -100,10 +100,6 @@ func Run(ctx context.Context, dir string, isoTemplates bool) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// Each worker keeps its thread, so that its thread's CPU time
-			// is its extraction time.
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
 			for i := range work {
 				p, d, err := load(samples[i].Path, name, isoTemplates)
 				mu.Lock()

@@ -191,16 +191,24 @@ func dbTemplates(b *testing.B, set string, n int) []*Prepared {
 
 // BenchmarkCompareDB compares 24 FVC2002 DB1 templates all against all,
 // with the naive baseline on the same pairs as a sub-benchmark, and
-// Compare without the vector kernels ("portable").
+// Compare without the vector kernels ("portable") and with those of a CPU
+// with AVX2 but not AVX-512 ("avx2").
 func BenchmarkCompareDB(b *testing.B) {
 	ps := dbTemplates(b, cmpSet, 24)
 	for _, c := range []struct {
 		name string
 		fn   func(a, b *Prepared) float64
-	}{{"bits", Compare}, {"portable", Compare}, {"ref", refCompare}, {"naive", naiveCompare}, {"quick", QuickScore}} {
+	}{{"bits", Compare}, {"portable", Compare}, {"avx2", Compare}, {"ref", refCompare}, {"naive", naiveCompare}, {"quick", QuickScore}} {
 		b.Run(c.name, func(b *testing.B) {
-			if c.name == "portable" { // Compare without the vector kernels
+			switch c.name {
+			case "portable": // Compare without the vector kernels
 				defer SetKernels(SetKernels(false))
+			case "avx2": // with the kernels of a CPU without AVX-512
+				restore, ok := useAVX2Kernels()
+				if !ok {
+					b.Skip("no AVX2 on this CPU")
+				}
+				defer restore()
 			}
 			n := 0
 			for b.Loop() {

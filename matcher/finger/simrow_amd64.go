@@ -34,5 +34,7 @@ func init() {
 		countGE = func(rows *[64][64]float32, n int, t float32, nz *[64]uint64) int {
 			return countGEAVX512(&rows[0][0], n, t, &nz[0])
 		}
+	} else if hasAVX2 {
+		setRowAVX2()
 	}
 }

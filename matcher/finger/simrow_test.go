@@ -167,23 +167,8 @@ func TestNthLargest(t *testing.T) {
 }
 
 // TestPortablePaths runs Compare and Search with the kernels switched off,
-// as on a CPU without AVX-512: the same scores as the reference.
+// as on a CPU without AVX-512 or AVX2: the same scores as the reference.
 func TestPortablePaths(t *testing.T) {
 	defer SetKernels(SetKernels(false))
-	ps := realTemplates(t, "FVC2002_DB1_B", 8)
-	var x Index
-	for i, p := range ps {
-		x.Add(fmt.Sprint(i), p)
-	}
-	for i, a := range ps {
-		for j, b := range ps {
-			if got, want := Compare(a, b), refCompare(a, b); got != want {
-				t.Fatalf("Compare(%d, %d) = %v, reference %v", i, j, got, want)
-			}
-		}
-		got, want := x.Search(a, 0.01, DefaultPrefilter), refSearch(&x, a, 0.01, DefaultPrefilter)
-		if !slices.Equal(got, want) {
-			t.Fatalf("Search(%d) = %v, reference %v", i, got, want)
-		}
-	}
+	testCompareAndSearch(t)
 }

@@ -1,0 +1,72 @@
+package finger
+
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+// AVX2 kernels, for the CPUs without AVX-512 VPOPCNTQ (most Intel client
+// parts): the same results as the AVX-512 ones and the portable code, bit
+// for bit. They use AVX2 alone (no FMA: a fused multiply-add would round
+// differently from the Go code).
+
+// hasAVX2 reports whether the CPU can run the AVX2 kernels.
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+
+// simRowAVX2 is the row kernel for AVX2: nblk blocks (at most 8),
+// constants as rowConstsAVX2.
+//
+//go:noescape
+func simRowAVX2(aLane *uint64, nvA, dirA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *uint32, rowMax *float32) uint64
+
+// geRowsAVX2 is geMasks and countGE for AVX2: for the first n rows,
+// masks[i] = nz[i] ∩ {l : rows[i][l] ≥ t}, and the count of all those
+// lanes; constants as rowConstsAVX2.
+//
+//go:noescape
+func geRowsAVX2(rows *float32, n int, t float32, nz, masks *uint64, consts *uint32) int
+
+// rowConstsAVX2 are simRowAVX2's constants, eight lanes each (offsets
+// fixed in simrow_avx2_amd64.s): rowConsts' float32s (the roundings of
+// localSim and dirCompatible), the low-nibble mask and the nibble
+// popcount table of the byte popcount, zero for VPSADBW, and the VPERMD
+// indices that put the two halves' counts in lane order and those that
+// put geRowsAVX2's packed bytes in order.
+var rowConstsAVX2 = func() (c [11][8]uint32) {
+	for k := range 6 {
+		for l := range 8 {
+			c[k][l] = math.Float32bits(rowConsts[k])
+		}
+	}
+	for l := range 8 {
+		c[6][l] = 0x0f0f0f0f
+	}
+	// Popcounts of 0–15, repeated in both 128-bit lanes (VPSHUFB looks
+	// up within each).
+	for l := range 8 {
+		c[7][l] = [4]uint32{0x02010100, 0x03020201, 0x03020201, 0x04030302}[l%4]
+	}
+	c[9] = [8]uint32{0, 2, 4, 6, 1, 3, 5, 7}
+	c[10] = [8]uint32{0, 4, 1, 5, 2, 6, 3, 7}
+	return c
+}()
+
+// setRowAVX2 installs the AVX2 row kernel, geMasks and countGE.
+func setRowAVX2() {
+	rowKernel = func(a *Prepared, i int, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
+		if len(blk) == 0 {
+			return 0, 0
+		}
+		var best float32
+		mask := simRowAVX2(&a.blk[i/8].Valid[i%8], float32(a.pos[i].NV), a.pos[i].Dir, &blk[0], min(len(blk), 8), thr, &out[0], &rowConstsAVX2[0][0], &best)
+		return mask, best
+	}
+	geMasks = func(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
+		geRowsAVX2(&rows[0][0], n, t, &masks[0], &masks[0], &rowConstsAVX2[0][0])
+	}
+	countGE = func(rows *[64][64]float32, n int, t float32, nz *[64]uint64) int {
+		var m [64]uint64
+		return geRowsAVX2(&rows[0][0], n, t, &nz[0], &m[0], &rowConstsAVX2[0][0])
+	}
+}

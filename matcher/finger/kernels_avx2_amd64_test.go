@@ -1,0 +1,19 @@
+package finger
+
+// useAVX2Kernels installs the kernels a CPU with AVX2 but without AVX-512
+// gets (the AVX2 ones, portable code for the rest), so that this
+// machine's tests and benchmarks can run them, and returns the function
+// that puts back the kernels installed before; ok is false where the CPU
+// has no AVX2.
+func useAVX2Kernels() (restore func(), ok bool) {
+	if !hasAVX2 {
+		return nil, false
+	}
+	restoreKernels() // SetKernels(true) must still bring back init's set
+	r, g, c, x, y, p, q := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel
+	SetKernels(false)
+	setRowAVX2()
+	return func() {
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = r, g, c, x, y, p, q
+	}, true
+}

@@ -1,0 +1,140 @@
+package finger
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+)
+
+// TestAVX2Kernels runs the kernel and comparison specs with the kernel set
+// of a CPU with AVX2 but without AVX-512, forced on this machine: each
+// kernel lane by lane against the portable code (a test skips a kernel
+// the set lacks), and Compare and Search against the reference.
+func TestAVX2Kernels(t *testing.T) {
+	restore, ok := useAVX2Kernels()
+	if !ok {
+		t.Skip("no AVX2 on this CPU")
+	}
+	defer restore()
+	for _, c := range []struct {
+		name string
+		spec func(*testing.T)
+	}{
+		{"RowKernel", TestRowKernel},
+		{"GeMasks", TestGeMasks},
+		{"RelaxKernel", TestRelaxKernel},
+		{"CompareMatchesReference", TestCompareMatchesReference},
+		{"CompareAndSearch", testCompareAndSearch},
+		{"SearchFindsMate", TestSearchFindsMate},
+		{"AllocationFree", testAllocationFree},
+	} {
+		t.Run(c.name, c.spec)
+	}
+}
+
+// testCompareAndSearch checks Compare and Search against the reference
+// with whatever kernels are installed.
+func testCompareAndSearch(t *testing.T) {
+	ps := realTemplates(t, "FVC2002_DB1_B", 8)
+	var x Index
+	for i, p := range ps {
+		x.Add(fmt.Sprint(i), p)
+	}
+	for i, a := range ps {
+		for j, b := range ps {
+			if got, want := Compare(a, b), refCompare(a, b); got != want {
+				t.Fatalf("Compare(%d, %d) = %v, reference %v", i, j, got, want)
+			}
+		}
+		got, want := x.Search(a, 0.01, DefaultPrefilter), refSearch(&x, a, 0.01, DefaultPrefilter)
+		if !slices.Equal(got, want) {
+			t.Fatalf("Search(%d) = %v, reference %v", i, got, want)
+		}
+	}
+}
+
+// testAllocationFree holds Compare with whatever kernels are installed
+// to its promise of no allocation per call.
+func testAllocationFree(t *testing.T) {
+	ps := realTemplates(t, "FVC2002_DB1_B", 6)
+	n := testing.AllocsPerRun(20, func() {
+		for _, a := range ps {
+			for _, b := range ps {
+				Compare(a, b)
+			}
+		}
+	})
+	if n != 0 {
+		t.Errorf("%v allocations per %d comparisons", n, len(ps)*len(ps))
+	}
+}
+
+// FuzzCompareAVX2Kernels is FuzzCompareKernels for the AVX2 set: arbitrary
+// minutiae sets score the same bits with it as with the portable code.
+func FuzzCompareAVX2Kernels(f *testing.F) {
+	restore, ok := useAVX2Kernels()
+	if !ok {
+		f.Skip("no AVX2 on this CPU")
+	}
+	restore()
+	for _, name := range []string{"101_1.tif", "101_2.tif"} {
+		if tpl, _, err := Extract(load(f, "FVC2002_DB1_B", name), nil); err == nil {
+			f.Add(appendFuzzTemplate(appendFuzzTemplate(nil, tpl, false), tpl, true))
+		}
+	}
+	f.Add([]byte{1, 2, 3, 4, 0x80, 1, 2, 3, 4, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ta, tb := fuzzTemplates(b)
+		pa, pb := Prepare(ta), Prepare(tb)
+		restore, _ := useAVX2Kernels()
+		fast := Compare(pa, pb)
+		restore()
+		was := SetKernels(false)
+		slow := Compare(pa, pb)
+		SetKernels(was)
+		if math.Float64bits(fast) != math.Float64bits(slow) {
+			t.Fatalf("AVX2 kernels %v, portable %v", fast, slow)
+		}
+	})
+}
+
+// BenchmarkRowKernel times the first pass alone, every cylinder of 24
+// FVC2002 DB1 templates against every other's (up to 64): the kernel
+// init installed ("cpu"), the AVX2 one ("avx2") and the portable one.
+func BenchmarkRowKernel(b *testing.B) {
+	ps := dbTemplates(b, cmpSet, 24)
+	for _, name := range []string{"cpu", "avx2", "portable"} {
+		b.Run(name, func(b *testing.B) {
+			kernel := rowKernel
+			switch name {
+			case "avx2":
+				restore, ok := useAVX2Kernels()
+				if !ok {
+					b.Skip("no AVX2 on this CPU")
+				}
+				kernel = rowKernel
+				restore()
+			case "portable":
+				kernel = simRowGo
+			}
+			if kernel == nil {
+				b.Skip("no row kernel for this CPU")
+			}
+			var out [64]float32
+			n := 0
+			for b.Loop() {
+				for _, p := range ps {
+					for _, q := range ps {
+						blk := q.blk[:min(len(q.blk), 8)]
+						for i := range p.pos {
+							kernel(p, i, blk, 0, &out)
+						}
+						n += len(p.pos) * 8 * len(blk)
+					}
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pairs/s")
+		})
+	}
+}

@@ -70,3 +70,38 @@ func setRowAVX2() {
 		return geRowsAVX2(&rows[0][0], n, t, &nz[0], &m[0], &rowConstsAVX2[0][0])
 	}
 }
+
+// relaxCompatAVX2 is relaxKernel for AVX2: 8 pairs j at a time.
+//
+//go:noescape
+func relaxCompatAVX2(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32)
+
+// relaxIterAVX2 is relaxRounds for AVX2.
+//
+//go:noescape
+func relaxIterAVX2(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n, iters int, w, w1, n1 float32)
+
+// relaxConstsAVX2 are relaxConsts eight lanes each (offsets fixed in
+// relax_avx2_amd64.s), then the lane numbers 0–7 and -1.
+var relaxConstsAVX2 = func() (c [17][8]uint32) {
+	for k := range 15 {
+		for l := range 8 {
+			c[k][l] = relaxConsts[k]
+		}
+	}
+	for l := range 8 {
+		c[15][l] = uint32(l)
+		c[16][l] = math.MaxUint32
+	}
+	return c
+}()
+
+// setRelaxAVX2 installs the AVX2 relaxation kernels.
+func setRelaxAVX2() {
+	relaxKernel = func(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64) {
+		relaxCompatAVX2(in, min(n, relaxMax), rho, nz, &relaxConstsAVX2[0][0], &distTab[0], &angleTab[0])
+	}
+	relaxRounds = func(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n int) {
+		relaxIterAVX2(rho, lam, min(n, relaxMax), relaxIters, relaxW, 1-relaxW, float32(n-1))
+	}
+}

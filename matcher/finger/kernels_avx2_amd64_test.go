@@ -13,6 +13,7 @@ func useAVX2Kernels() (restore func(), ok bool) {
 	r, g, c, x, y, p, q := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel
 	SetKernels(false)
 	setRowAVX2()
+	setRelaxAVX2()
 	return func() {
 		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = r, g, c, x, y, p, q
 	}, true

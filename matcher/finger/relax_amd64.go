@@ -21,5 +21,7 @@ func init() {
 		relaxRounds = func(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n int) {
 			relaxIterAVX512(rho, lam, min(n, relaxMax), relaxIters, relaxW, 1-relaxW, float32(n-1))
 		}
+	} else if hasAVX2 {
+		setRelaxAVX2()
 	}
 }

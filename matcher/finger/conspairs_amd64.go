@@ -24,5 +24,7 @@ func init() {
 		consKernel = func(in *consIn, na, nb int, hi, lo *[consOut]uint32) int {
 			return consPairsAVX512(in, na, nb, &hi[0], &lo[0], consCap, &consConsts[0])
 		}
+	} else if hasAVX2 {
+		setConsAVX2()
 	}
 }

@@ -105,3 +105,53 @@ func setRelaxAVX2() {
 		relaxIterAVX2(rho, lam, min(n, relaxMax), relaxIters, relaxW, 1-relaxW, float32(n-1))
 	}
 }
+
+// consPairsAVX2 is consKernel for AVX2.
+//
+//go:noescape
+func consPairsAVX2(in *consIn, na, nb int, hi, lo *uint32, max int, consts *uint32, compress *uint64) int
+
+// areaCountAVX2 is areaKernel for AVX2.
+//
+//go:noescape
+func areaCountAVX2(xs, ys *float32, n int, hull *edgeLine, nh int, w, h, neg float32, consts *uint32) int
+
+// consConstsAVX2 are consConsts eight lanes each (offsets fixed in
+// conspairs_avx2_amd64.s): consTol², cos(consAng), the lane numbers 0–7
+// and 8.
+var consConstsAVX2 = func() (c [4][8]uint32) {
+	for l := range 8 {
+		c[0][l], c[1][l], c[2][l], c[3][l] = consConsts[0], consConsts[1], uint32(l), 8
+	}
+	return c
+}()
+
+// compressLanes[m] lists the set bits of m ascending, one byte each, the
+// rest zero: the VPERMD indices that pack the lanes of mask m first (AVX2
+// has no VPCOMPRESSD).
+var compressLanes = func() (t [256]uint64) {
+	for m := range t {
+		k := 0
+		for l := range 8 {
+			if m&(1<<l) != 0 {
+				t[m] |= uint64(l) << (8 * k)
+				k++
+			}
+		}
+	}
+	return t
+}()
+
+// setConsAVX2 installs the AVX2 consolidation kernels.
+func setConsAVX2() {
+	areaKernel = func(p *Prepared, xs, ys *[maxConsMin]float32, n int) int {
+		var hull *edgeLine
+		if len(p.hull) > 0 {
+			hull = &p.hull[0]
+		}
+		return areaCountAVX2(&xs[0], &ys[0], n, hull, len(p.hull), p.w, p.h, -consMargin, &consConstsAVX2[0][0])
+	}
+	consKernel = func(in *consIn, na, nb int, hi, lo *[consOut]uint32) int {
+		return consPairsAVX2(in, na, nb, &hi[0], &lo[0], consCap, &consConstsAVX2[0][0], &compressLanes[0])
+	}
+}

@@ -1,10 +1,9 @@
 package finger
 
 // useAVX2Kernels installs the kernels a CPU with AVX2 but without AVX-512
-// gets (the AVX2 ones, portable code for the rest), so that this
-// machine's tests and benchmarks can run them, and returns the function
-// that puts back the kernels installed before; ok is false where the CPU
-// has no AVX2.
+// gets, so that this machine's tests and benchmarks can run them, and
+// returns the function that puts back the kernels installed before; ok
+// is false where the CPU has no AVX2.
 func useAVX2Kernels() (restore func(), ok bool) {
 	if !hasAVX2 {
 		return nil, false
@@ -14,6 +13,7 @@ func useAVX2Kernels() (restore func(), ok bool) {
 	SetKernels(false)
 	setRowAVX2()
 	setRelaxAVX2()
+	setConsAVX2()
 	return func() {
 		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = r, g, c, x, y, p, q
 	}, true

@@ -24,6 +24,8 @@ func TestAVX2Kernels(t *testing.T) {
 		{"RowKernel", TestRowKernel},
 		{"GeMasks", TestGeMasks},
 		{"RelaxKernel", TestRelaxKernel},
+		{"ConsKernel", TestConsKernel},
+		{"AreaKernel", TestAreaKernel},
 		{"CompareMatchesReference", TestCompareMatchesReference},
 		{"CompareAndSearch", testCompareAndSearch},
 		{"SearchFindsMate", TestSearchFindsMate},

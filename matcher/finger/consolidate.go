@@ -356,6 +356,10 @@ func (sc *scratch) consCandsGrid(a, b *Prepared, t rigid) []uint64 {
 // pairs of a typical pairing (faster there than slices.Sort), else
 // slices.Sort. Keys are distinct, so either gives the same order.
 func sortKeys(v []uint64) {
+	if sortKernel != nil && len(v) <= maxSortKernel {
+		sortKernel(v, 0)
+		return
+	}
 	if len(v) > 64 {
 		slices.Sort(v)
 		return

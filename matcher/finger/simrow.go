@@ -44,9 +44,9 @@ func blocks(cs []cylinder) []cylBlock {
 
 // restoreKernels puts back the kernels init installed for this CPU.
 var restoreKernels = sync.OnceValue(func() func() {
-	r, g, c, x, y, p, q := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel
+	r, g, c, x, y, p, q, s := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel
 	return func() {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = r, g, c, x, y, p, q
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = r, g, c, x, y, p, q, s
 	}
 })
 
@@ -61,7 +61,7 @@ func SetKernels(on bool) (was bool) {
 	if on {
 		restore()
 	} else {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = nil, nil, nil, nil, nil, nil, nil
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = nil, nil, nil, nil, nil, nil, nil, nil
 	}
 	return was
 }
@@ -162,6 +162,8 @@ type simMatrix struct {
 	// escape and be allocated every call), and their sort keys.
 	masks [64]uint64
 	keys  [64 * 64]uint64
+	// bests is bar's row bests as sort keys.
+	bests [64]uint64
 }
 
 // scratch is one comparison's working memory. Comparisons reuse it (a
@@ -219,16 +221,21 @@ func (m *simMatrix) rank(r0, r1 int, t float32, top []pair) int {
 		}
 	}
 	k := min(len(keys), len(top))
-	if len(keys) > k {
+	if len(keys) > k && (sortKernel == nil || len(keys) > maxSortKernel) {
 		selectLargest(keys, k)
+		keys = keys[:k]
 	}
-	// Insertion sort, descending: a few dozen keys.
-	for a := 1; a < k; a++ {
-		v, b := keys[a], a
-		for ; b > 0 && keys[b-1] < v; b-- {
-			keys[b] = keys[b-1]
+	if sortKernel != nil {
+		sortKernel(keys, ^uint64(0))
+	} else {
+		// Insertion sort, descending: a few dozen keys.
+		for a := 1; a < k; a++ {
+			v, b := keys[a], a
+			for ; b > 0 && keys[b-1] < v; b-- {
+				keys[b] = keys[b-1]
+			}
+			keys[b] = v
 		}
-		keys[b] = v
 	}
 	for n, v := range keys[:k] {
 		ij := ^uint32(v)
@@ -247,12 +254,25 @@ func (m *simMatrix) bar(r0, r1, n int) float32 {
 	}
 	var v [64]float32
 	c := copy(v[:], m.best[r0:r1])
-	lo := nthLargest(v[:c], n)
+	var lo, top float32
+	if sortKernel != nil {
+		// Keys of the bits (positive float32s order as their bits) over
+		// the row, distinct as sortKernel needs.
+		for i, b := range v[:c] {
+			m.bests[i] = uint64(math.Float32bits(b))<<32 | uint64(i)
+		}
+		sortKernel(m.bests[:c], ^uint64(0))
+		lo = math.Float32frombits(uint32(m.bests[n-1] >> 32))
+		top = math.Float32frombits(uint32(m.bests[0] >> 32))
+	} else {
+		lo = nthLargest(v[:c], n)
+		top = slices.Max(v[:c])
+	}
 	if countGE == nil || r0 != 0 || n < 8 {
 		return lo
 	}
 	// Positive float32s order as their bits; hi passes fewer than n.
-	hi := math.Nextafter32(slices.Max(v[:c]), 2)
+	hi := math.Nextafter32(top, 2)
 	lb, hb := math.Float32bits(lo), math.Float32bits(hi)
 	for range 8 {
 		if hb-lb < 2 {

@@ -520,16 +520,16 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 	// marked in nz are read.
 	rho, nz := &sc.rho, &sc.nz
 	dense := relaxRounds != nil
-	if dense {
-		// The rounds' kernel reads whole rows: zero the part it reads.
-		w := min(relaxMax, (n+15)/16*16)
-		for i := range n {
-			clear(rho[i][:w])
-		}
-	}
 	if relaxKernel != nil {
 		relaxKernel(in, n, rho, nz)
 	} else {
+		if dense {
+			// The rounds' kernel reads whole rows: zero the part it reads.
+			w := min(relaxMax, (n+15)/16*16)
+			for i := range n {
+				clear(rho[i][:w])
+			}
+		}
 		clear(nz[:n])
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
@@ -539,12 +539,12 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 				}
 			}
 		}
-	}
-	for i := 0; i < n; i++ {
-		for m := nz[i] &^ (1<<(i+1) - 1); m != 0; m &= m - 1 {
-			j := bits.TrailingZeros64(m)
-			rho[j][i] = rho[i][j]
-			nz[j] |= 1 << i
+		for i := 0; i < n; i++ {
+			for m := nz[i] &^ (1<<(i+1) - 1); m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				rho[j][i] = rho[i][j]
+				nz[j] |= 1 << i
+			}
 		}
 	}
 	var lam, next [relaxMax]float32

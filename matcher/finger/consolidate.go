@@ -132,6 +132,10 @@ func (p *Prepared) setConsMinutiae(ms []minPos, ncyl int, w, h float32) {
 	for c := 1; c < len(p.cellStart); c++ {
 		p.cellStart[c] += p.cellStart[c-1]
 	}
+	p.rows = make([]int32, p.gh+1)
+	for r := range p.rows {
+		p.rows[r] = int32(p.cellStart[r*p.gw])
+	}
 	p.mins = make([]minPos, len(ms))
 	p.cylMin = make([]uint16, ncyl)
 	fill := slices.Clone(p.cellStart[:len(p.cellStart)-1])
@@ -302,7 +306,7 @@ func (sc *scratch) consCandsGrid(a, b *Prepared, t rigid) []uint64 {
 	const tol2 = consTol * consTol
 	// Candidates sort as integers: distance² (a non-negative float32
 	// orders as its bits), then A's index, then B's.
-	cands := sc.cands[:0]
+	cands := sc.cands[:0:consCap]
 	for j := range b.mins {
 		mb := &b.mins[j]
 		x := t.c*mb.X - t.s*mb.Y + t.tx

@@ -26,9 +26,12 @@ type Prepared struct {
 	// mins are the minutiae the consolidation aligns (all of the
 	// template's), cell by cell of a gw × gh grid of cell-pixel cells
 	// from (gx0, gy0) (cell c's from cellStart[c]); cylMin[k] is
-	// cylinder k's minutia; hull is their convex hull, w × h the image.
+	// cylinder k's minutia; rows[r] is grid row r's first minutia (the
+	// kernel's copy of cellStart[r·gw]); hull is their convex hull, w × h
+	// the image.
 	mins           []minPos
 	cellStart      []uint16
+	rows           []int32
 	cylMin         []uint16
 	gw, gh         int
 	gx0, gy0, cell float32

@@ -175,11 +175,12 @@ type scratch struct {
 	in  relaxIn
 	rho [relaxMax][relaxMax]float32
 	nz  [relaxMax]uint64
-	// cands holds the consolidation's candidate minutia pairs; cin,
-	// consHi and consLo are its kernel's input and output.
-	cands          [consCap]uint64
-	cin            consIn
-	consHi, consLo [consOut]uint32
+	// cands holds the consolidation's candidate minutia pairs (the
+	// kernel writes whole vectors past consCap); cin and area are its
+	// kernel's input.
+	cands [consOut]uint64
+	cin   consIn
+	area  consArea
 	// areaX, areaY are points the consolidation counts in a finger's area.
 	areaX, areaY [maxConsMin]float32
 	// lam is the relaxation weights while the rounds' kernel runs (a

@@ -79,11 +79,13 @@ var rowConsts = [6]float32{
 }
 
 // rowKernel, when not nil, computes the local similarities of cylinder i
-// of a against the cylinders of at most 8 blocks into out (8 per block), zero
-// where the pair is not compatible, and returns the bit mask of the lanes
-// whose similarity is above zero and at least thr, and the largest
-// similarity. Set by simrow_amd64.go where the CPU can run it.
-var rowKernel func(a *Prepared, i int, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32)
+// of a against the cylinders of the blocks g < 8 of blk whose bit is set
+// in blocks into out[8g:8g+8], zero where the pair is not compatible
+// (the other blocks' lanes are left as they are), and returns the bit
+// mask of the lanes whose similarity is above zero and at least thr,
+// and the largest similarity. Set by simrow_amd64.go where the CPU can
+// run it.
+var rowKernel func(a *Prepared, i int, blk []cylBlock, blocks uint8, thr float32, out *[64]float32) (uint64, float32)
 
 // geMasks, set with rowKernel, clears in masks[i] the lanes of rows[i]
 // below t, for the first n rows.
@@ -192,13 +194,13 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // matrixFits reports whether the two-pass search applies to a and b.
 func matrixFits(a, b *Prepared) bool {
-	return rowKernel != nil && len(a.pos) <= 64 && len(b.pos) <= 64 && len(b.blk) == (len(b.pos)+7)/8
+	return rowKernel != nil && len(a.pos) <= 64 && len(b.pos) <= 64 && len(b.blk) == (len(b.pos)+7)/8 && len(b.byDir) == len(b.pos)
 }
 
 // fill runs the first pass over a's cylinders [r0, r1).
 func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
 	for i := r0; i < r1; i++ {
-		m.nz[i], m.best[i] = rowKernel(a, i, b.blk, 0, &m.sim[i])
+		m.nz[i], m.best[i] = rowKernel(a, i, b.blk, b.dirBlocks[dirBucket(a.pos[i].Dir)], 0, &m.sim[i])
 	}
 }
 
@@ -208,7 +210,7 @@ func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
 // complemented (i, j), so that one integer sort orders them as insertPair
 // would: higher similarity first, ties in scan order (positive float32s
 // order as their bits).
-func (m *simMatrix) rank(r0, r1 int, t float32, top []pair) int {
+func (m *simMatrix) rank(r0, r1 int, t float32, top []pair, byDir []uint16) int {
 	masks := &m.masks
 	copy(masks[:r1], m.nz[:r1])
 	if t > 0 {
@@ -217,8 +219,9 @@ func (m *simMatrix) rank(r0, r1 int, t float32, top []pair) int {
 	keys := m.keys[:0]
 	for i := r0; i < r1; i++ {
 		for mask := masks[i]; mask != 0; mask &= mask - 1 {
-			j := bits.TrailingZeros64(mask)
-			keys = append(keys, uint64(math.Float32bits(m.sim[i][j]))<<32|uint64(^uint32(i<<16|j)))
+			q := bits.TrailingZeros64(mask)
+			j := int(byDir[q])
+			keys = append(keys, uint64(math.Float32bits(m.sim[i][q]))<<32|uint64(^uint32(i<<16|j)))
 		}
 	}
 	k := min(len(keys), len(top))

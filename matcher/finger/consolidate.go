@@ -282,20 +282,20 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 		cands = sc.consCandsGrid(a, b, t)
 	}
 	sortKeys(cands)
+	// Branch-free: whether a pair is taken is as unpredictable as a coin.
+	// Adding 0 for a pair not taken leaves m as it was.
 	var ua, ub [maxConsMin / 64]uint64
 	var m float32
 	for _, c := range cands {
-		i, j := uint16(c>>16), uint16(c)
-		if ua[i/64]>>(i%64)&1 != 0 || ub[j/64]>>(j%64)&1 != 0 {
-			continue
-		}
-		ua[i/64] |= 1 << (i % 64)
-		ub[j/64] |= 1 << (j % 64)
+		i, j := uint8(c>>16), uint8(c)
+		free := ^(ua[i/64]>>(i%64) | ub[j/64]>>(j%64)) & 1
+		ua[i/64] |= free << (i % 64)
+		ub[j/64] |= free << (j % 64)
+		w := float32(1)
 		if ka, kb := a.mins[i].Kind, b.mins[j].Kind; ka != 0 && kb != 0 && ka != kb {
-			m += consKindW
-		} else {
-			m++
+			w = consKindW
 		}
+		m += float32(free) * w
 	}
 	return m
 }

@@ -132,6 +132,10 @@ func (p *Prepared) setConsMinutiae(ms []minPos, ncyl int, w, h float32) {
 	for c := 1; c < len(p.cellStart); c++ {
 		p.cellStart[c] += p.cellStart[c-1]
 	}
+	p.rows = make([]int32, p.gh+1)
+	for r := range p.rows {
+		p.rows[r] = int32(p.cellStart[r*p.gw])
+	}
 	p.mins = make([]minPos, len(ms))
 	p.cylMin = make([]uint16, ncyl)
 	fill := slices.Clone(p.cellStart[:len(p.cellStart)-1])
@@ -278,20 +282,20 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 		cands = sc.consCandsGrid(a, b, t)
 	}
 	sortKeys(cands)
+	// Branch-free: whether a pair is taken is as unpredictable as a coin.
+	// Adding 0 for a pair not taken leaves m as it was.
 	var ua, ub [maxConsMin / 64]uint64
 	var m float32
 	for _, c := range cands {
-		i, j := uint16(c>>16), uint16(c)
-		if ua[i/64]>>(i%64)&1 != 0 || ub[j/64]>>(j%64)&1 != 0 {
-			continue
-		}
-		ua[i/64] |= 1 << (i % 64)
-		ub[j/64] |= 1 << (j % 64)
+		i, j := uint8(c>>16), uint8(c)
+		free := ^(ua[i/64]>>(i%64) | ub[j/64]>>(j%64)) & 1
+		ua[i/64] |= free << (i % 64)
+		ub[j/64] |= free << (j % 64)
+		w := float32(1)
 		if ka, kb := a.mins[i].Kind, b.mins[j].Kind; ka != 0 && kb != 0 && ka != kb {
-			m += consKindW
-		} else {
-			m++
+			w = consKindW
 		}
+		m += float32(free) * w
 	}
 	return m
 }
@@ -302,7 +306,7 @@ func (sc *scratch) consCandsGrid(a, b *Prepared, t rigid) []uint64 {
 	const tol2 = consTol * consTol
 	// Candidates sort as integers: distance² (a non-negative float32
 	// orders as its bits), then A's index, then B's.
-	cands := sc.cands[:0]
+	cands := sc.cands[:0:consCap]
 	for j := range b.mins {
 		mb := &b.mins[j]
 		x := t.c*mb.X - t.s*mb.Y + t.tx
@@ -356,6 +360,10 @@ func (sc *scratch) consCandsGrid(a, b *Prepared, t rigid) []uint64 {
 // pairs of a typical pairing (faster there than slices.Sort), else
 // slices.Sort. Keys are distinct, so either gives the same order.
 func sortKeys(v []uint64) {
+	if sortKernel != nil && len(v) <= maxSortKernel {
+		sortKernel(v, 0)
+		return
+	}
 	if len(v) > 64 {
 		slices.Sort(v)
 		return

@@ -5,7 +5,7 @@ import "golang.org/x/sys/cpu"
 // consPairsAVX512 is consKernel for AVX-512.
 //
 //go:noescape
-func consPairsAVX512(in *consIn, na, nb int, hi, lo *uint32, max int, consts *uint32) int
+func consPairsAVX512(in *consIn, nb int, ar *consArea, out *uint64, max int, consts *uint32) int
 
 // areaCountAVX512 is areaKernel for AVX-512.
 //
@@ -21,8 +21,8 @@ func init() {
 			}
 			return areaCountAVX512(&xs[0], &ys[0], n, hull, len(p.hull), p.w, p.h, -consMargin)
 		}
-		consKernel = func(in *consIn, na, nb int, hi, lo *[consOut]uint32) int {
-			return consPairsAVX512(in, na, nb, &hi[0], &lo[0], consCap, &consConsts[0])
+		consKernel = func(in *consIn, nb int, a *consArea, out *[consOut]uint64) int {
+			return consPairsAVX512(in, nb, a, &out[0], consCap, &consConsts[0])
 		}
 	} else if hasAVX2 {
 		setConsAVX2()

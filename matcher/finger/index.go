@@ -154,7 +154,7 @@ func searchScore(probe, b *Prepared, prefilter float64, sc *scratch) (float64, b
 			r = min(quickCyl, na)
 			m.fill(probe, b, 0, r)
 			var quick [4]pair
-			qk := m.rank(0, r, m.bar(0, r, len(quick)), quick[:])
+			qk := m.rank(0, r, m.bar(0, r, len(quick)), quick[:], b.byDir)
 			var s float32
 			for _, p := range quick[:qk] {
 				s += p.sim
@@ -164,7 +164,7 @@ func searchScore(probe, b *Prepared, prefilter float64, sc *scratch) (float64, b
 			}
 		}
 		m.fill(probe, b, r, na)
-		k := m.rank(0, na, m.bar(0, na, nr), top[:nr])
+		k := m.rank(0, na, m.bar(0, na, nr), top[:nr], b.byDir)
 		if prefilter > 0 && lss(top[:k], np) < lssBar {
 			return 0, false
 		}

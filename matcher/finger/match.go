@@ -23,12 +23,21 @@ type Prepared struct {
 	// pair (half of all pairs fail the direction test, unpredictably).
 	dirs  []float32
 	byDir []uint16
+	// blk holds the cylinders in that order too, cylinder i in lane
+	// slot[i] (slot nil: in lane i), and dirBlocks[k] marks the blocks
+	// holding a cylinder compatible with a direction in bucket k (dirBucket):
+	// the row kernel skips the others, about a third of them.
+	slot      []uint16
+	dirBlocks [dirBuckets + 1]uint8
 	// mins are the minutiae the consolidation aligns (all of the
 	// template's), cell by cell of a gw × gh grid of cell-pixel cells
 	// from (gx0, gy0) (cell c's from cellStart[c]); cylMin[k] is
-	// cylinder k's minutia; hull is their convex hull, w × h the image.
+	// cylinder k's minutia; rows[r] is grid row r's first minutia (the
+	// kernel's copy of cellStart[r·gw]); hull is their convex hull, w × h
+	// the image.
 	mins           []minPos
 	cellStart      []uint16
+	rows           []int32
 	cylMin         []uint16
 	gw, gh         int
 	gx0, gy0, cell float32
@@ -70,7 +79,7 @@ func Prepare(t *template.Template) *Prepared {
 
 // newPrepared stores cylinders cs, and their direction order.
 func newPrepared(cs []cylinder) *Prepared {
-	p := &Prepared{pos: make([]cylPos, len(cs)), blk: blocks(cs)}
+	p := &Prepared{pos: make([]cylPos, len(cs))}
 	for i, c := range cs {
 		p.pos[i] = cylPos{c.X, c.Y, c.Dir, c.NV}
 	}
@@ -80,9 +89,15 @@ func newPrepared(cs []cylinder) *Prepared {
 	}
 	sort.SliceStable(p.byDir, func(i, j int) bool { return p.pos[p.byDir[i]].Dir < p.pos[p.byDir[j]].Dir })
 	p.dirs = make([]float32, len(cs))
-	for i, k := range p.byDir {
-		p.dirs[i] = p.pos[k].Dir
+	p.slot = make([]uint16, len(cs))
+	sorted := make([]cylinder, len(cs))
+	for q, k := range p.byDir {
+		p.dirs[q] = p.pos[k].Dir
+		p.slot[k] = uint16(q)
+		sorted[q] = cs[k]
 	}
+	p.blk = blocks(sorted)
+	p.dirBlocks = dirBlockMasks(p.dirs)
 	ms := make([]minPos, len(cs))
 	for i, c := range cs {
 		ms[i] = newMinPos(c.X, c.Y, c.Dir, 0)
@@ -91,9 +106,18 @@ func newPrepared(cs []cylinder) *Prepared {
 	return p
 }
 
+// slotOf returns cylinder i's lane in p.blk.
+func (p *Prepared) slotOf(i int) int {
+	if p.slot == nil {
+		return i
+	}
+	return int(p.slot[i])
+}
+
 // cylinder rebuilds cylinder i of p.
 func (p *Prepared) cylinder(i int) cylinder {
-	b, l := &p.blk[i/8], i%8
+	q := p.slotOf(i)
+	b, l := &p.blk[q/8], q%8
 	c := cylinder{X: p.pos[i].X, Y: p.pos[i].Y, Dir: p.pos[i].Dir, NV: p.pos[i].NV, Valid: b.Valid[l]}
 	for k := range cylNd {
 		c.Bits[k] = b.Bits[k][l]
@@ -105,7 +129,7 @@ func (p *Prepared) cylinder(i int) cylinder {
 // (the last block may hold more lanes).
 func (p *Prepared) head(n int) *Prepared {
 	n = min(n, len(p.pos))
-	return &Prepared{pos: p.pos[:n], blk: p.blk[:(n+7)/8]}
+	return &Prepared{pos: p.pos[:n], blk: p.blk, slot: p.slot}
 }
 
 // cylinders rebuilds all of p's cylinders.
@@ -259,7 +283,7 @@ func (sc *scratch) topPairs(a, b *Prepared, top []pair) int {
 	if matrixFits(a, b) {
 		m := &sc.m
 		m.fill(a, b, 0, len(a.pos))
-		return m.rank(0, len(a.pos), m.bar(0, len(a.pos), len(top)), top)
+		return m.rank(0, len(a.pos), m.bar(0, len(a.pos), len(top)), top, b.byDir)
 	}
 	if len(b.dirs) != len(b.pos) {
 		return topPairsScan(a, b, top)
@@ -302,7 +326,7 @@ func scanRows(a, b *Prepared, r0, r1 int, top []pair, k int, quick []pair, qk in
 			if !dirCompatible(ca.Dir, b.pos[j].Dir) {
 				continue
 			}
-			s := localSimLane(ca, &b.blk[j/8], int(j%8))
+			s := localSimLane(ca, &b.blk[q/8], q%8)
 			if s <= 0 {
 				continue
 			}
@@ -375,6 +399,47 @@ func dirCompatible(a, b float32) bool {
 	return d <= math.Pi/2
 }
 
+// dirBuckets is the number of direction buckets of Prepared.dirBlocks.
+const dirBuckets = 64
+
+// dirBucket returns the bucket of direction d in [0, 2π) (for any other,
+// one past the last, whose mask dirBlockMasks leaves full).
+func dirBucket(d float32) int {
+	k := int(d * (dirBuckets / (2 * math.Pi)))
+	if d < 0 || k >= dirBuckets {
+		return dirBuckets
+	}
+	return k
+}
+
+// dirBlockMasks returns, for each bucket of directions (and a last, full
+// one), the blocks of the ascending directions dirs (8 a block, at most 8
+// blocks) that hold one within π/2 of some direction in the bucket, with
+// a margin far above float32 rounding, so that no pair dirCompatible
+// accepts is skipped.
+func dirBlockMasks(dirs []float32) (m [dirBuckets + 1]uint8) {
+	const margin = 1e-3
+	w := 2 * math.Pi / dirBuckets
+	for k := range dirBuckets {
+		lo, hi := float64(k)*w-margin, float64(k+1)*w+margin
+		for q, d := range dirs[:min(len(dirs), 64)] {
+			// The circular distance from d to the bucket [lo, hi].
+			x := float64(d)
+			var dist float64
+			if x < lo || x > hi {
+				a, b := math.Abs(x-lo), math.Abs(x-hi)
+				a, b = min(a, 2*math.Pi-a), min(b, 2*math.Pi-b)
+				dist = min(a, b)
+			}
+			if dist <= math.Pi/2+margin {
+				m[k] |= 1 << (q / 8)
+			}
+		}
+	}
+	m[dirBuckets] = 0xff
+	return m
+}
+
 // topPairsScan is topPairs for descriptors without the direction order.
 func topPairsScan(a, b *Prepared, top []pair) int {
 	n := len(top)
@@ -386,7 +451,8 @@ func topPairsScan(a, b *Prepared, top []pair) int {
 			if !dirCompatible(ca.Dir, b.pos[j].Dir) {
 				continue
 			}
-			s := localSimLane(ca, &b.blk[j/8], j%8)
+			q := b.slotOf(j)
+			s := localSimLane(ca, &b.blk[q/8], q%8)
 			if s <= 0 || (k == n && s <= top[n-1].sim) {
 				continue
 			}
@@ -520,16 +586,16 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 	// marked in nz are read.
 	rho, nz := &sc.rho, &sc.nz
 	dense := relaxRounds != nil
-	if dense {
-		// The rounds' kernel reads whole rows: zero the part it reads.
-		w := min(relaxMax, (n+15)/16*16)
-		for i := range n {
-			clear(rho[i][:w])
-		}
-	}
 	if relaxKernel != nil {
 		relaxKernel(in, n, rho, nz)
 	} else {
+		if dense {
+			// The rounds' kernel reads whole rows: zero the part it reads.
+			w := min(relaxMax, (n+15)/16*16)
+			for i := range n {
+				clear(rho[i][:w])
+			}
+		}
 		clear(nz[:n])
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
@@ -539,12 +605,12 @@ func (sc *scratch) relax(a, b *Prepared, ps []pair, np int) float64 {
 				}
 			}
 		}
-	}
-	for i := 0; i < n; i++ {
-		for m := nz[i] &^ (1<<(i+1) - 1); m != 0; m &= m - 1 {
-			j := bits.TrailingZeros64(m)
-			rho[j][i] = rho[i][j]
-			nz[j] |= 1 << i
+		for i := 0; i < n; i++ {
+			for m := nz[i] &^ (1<<(i+1) - 1); m != 0; m &= m - 1 {
+				j := bits.TrailingZeros64(m)
+				rho[j][i] = rho[i][j]
+				nz[j] |= 1 << i
+			}
 		}
 	}
 	var lam, next [relaxMax]float32

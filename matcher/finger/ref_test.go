@@ -136,7 +136,7 @@ func TestCompareMatchesReference(t *testing.T) {
 			if got, want := Compare(a, b), refCompare(a, b); got != want {
 				t.Fatalf("Compare(%d, %d) = %v, reference %v", i, j, got, want)
 			}
-			plain := &Prepared{pos: b.pos, blk: b.blk} // no direction order
+			plain := &Prepared{pos: b.pos, blk: b.blk, slot: b.slot} // no direction order
 			if got, want := QuickScore(a, b), QuickScore(a, plain); got != want {
 				t.Fatalf("QuickScore(%d, %d) = %v, plain scan %v", i, j, got, want)
 			}

@@ -109,6 +109,30 @@ TEXT ·relaxCompatAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS C_PI(R10), Z30
 	VPXORD Z31, Z31, Z31             // 0
 
+	// Zero the part of rho the kernel fills: rows below n, whole chunks
+	// of columns (the rounds read them); only non-zero entries are
+	// scattered below, to both triangles.
+	MOVQ SI, R15
+	ADDQ $15, R15
+	SHRQ $4, R15                     // chunks a row
+	MOVQ DI, AX
+	XORQ R12, R12
+zrow:
+	CMPQ R12, SI
+	JGE zdone
+	XORQ CX, CX
+zchunk:
+	MOVQ CX, R11
+	SHLQ $6, R11
+	VMOVUPS Z31, (AX)(R11*1)
+	INCQ CX
+	CMPQ CX, R15
+	JLT zchunk
+	ADDQ $256, AX
+	INCQ R12
+	JMP zrow
+zdone:
+
 	XORQ R8, R8   // lanes queued
 	XORQ R12, R12 // i
 row:
@@ -176,11 +200,6 @@ chunk:
 	VCVTTPS2DQ Z6, Z6
 	VPCMPUD.BCST $1, C_DISTLEN(R10), Z6, K1, K2
 
-	// The chunk is zero but for queued lanes, written when they are done.
-	MOVQ R12, AX
-	SHLQ $8, AX
-	ADDQ DI, AX
-	VMOVUPS Z31, (AX)(R11*1)
 	KORTESTW K2, K2
 	JZ next // no lane within distance tolerance
 
@@ -279,13 +298,21 @@ full:
 	VPXORD Z15, Z15, Z15
 	VGATHERDPS (R14)(Z10*4), K2, Z15
 
-	// r = d1 * d2 * d3; the lanes not zero go to ρ[i][j] (nz is worked
-	// out from ρ when all rows are done).
+	// r = d1 * d2 * d3; the lanes not zero go to ρ[i][j] and ρ[j][i]
+	// (nz is worked out from ρ when all rows are done).
 	VMULPS Z12, Z9, Z9
 	VMULPS Z15, Z9, Z9
 	VCMPPS $4, Z31, Z9, K6, K5
+	KMOVW K5, K7
 	VMOVDQU32 Q_OFF(BX), Z6
 	VSCATTERDPS Z9, K5, (DI)(Z6*1)
+	// ρ[j][i]'s offset from ρ[i][j]'s, i·256 + j·4: (j·4 & 255)·64 + i·4.
+	VPSLLD $24, Z6, Z7
+	VPSRLD $18, Z7, Z7
+	VPSRLD $8, Z6, Z8
+	VPSLLD $2, Z8, Z8
+	VPORD Z8, Z7, Z7
+	VSCATTERDPS Z9, K7, (DI)(Z7*1)
 scattered:
 	CMPQ R8, $16
 	JLT finish // the last, partial flush
@@ -307,8 +334,7 @@ scattered:
 	JMP next
 
 finish:
-	// nz[i]: the lanes j > i of row i that are not zero (every lane from
-	// the row's first chunk to the last chunk was written above).
+	// nz[i]: the lanes of row i that are not zero.
 	MOVQ SI, R10
 	ADDQ $15, R10
 	SHRQ $4, R10                     // chunks a row
@@ -334,16 +360,6 @@ nzchunk:
 	INCQ CX
 	CMPQ CX, R10
 	JLT nzchunk
-	// Keep j > i: clear bits 0..i.
-	MOVQ R12, CX
-	INCQ CX
-	MOVQ $-1, R11
-	SHLXQ CX, R11, R11               // SHLX masks the count to 6 bits
-	CMPQ CX, $64
-	JLT nzkeep
-	XORQ R11, R11
-nzkeep:
-	ANDQ R11, DX
 	MOVQ DX, (R9)(R12*8)
 	INCQ R12
 	JMP nzrow

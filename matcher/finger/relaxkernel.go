@@ -50,10 +50,11 @@ var distNonZero = func() int {
 	return len(distTab)
 }()
 
-// relaxKernel, when not nil, fills rho's upper triangle (j > i, both
-// below n ≤ relaxMax) with the compatibility of candidate pairs i and j, zero
-// below it, and sets bit j of nz[i] where that is not zero. Set by
-// relax_amd64.go where the CPU can run it.
+// relaxKernel, when not nil, fills rho (rows below n ≤ relaxMax, columns
+// below 16·⌈n/16⌉) with the symmetric compatibility matrix of the candidate
+// pairs, zero on the diagonal and past n, and sets nz[i] to the columns
+// of row i that are not zero. Set by relax_amd64.go where the CPU can run
+// it.
 var relaxKernel func(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64)
 
 // relaxRounds, when not nil, runs the relaxation rounds on lam (the first

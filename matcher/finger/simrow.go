@@ -44,9 +44,9 @@ func blocks(cs []cylinder) []cylBlock {
 
 // restoreKernels puts back the kernels init installed for this CPU.
 var restoreKernels = sync.OnceValue(func() func() {
-	r, g, c, x, y, p, q := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel
+	r, g, c, x, y, p, q, s := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel
 	return func() {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = r, g, c, x, y, p, q
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = r, g, c, x, y, p, q, s
 	}
 })
 
@@ -61,7 +61,7 @@ func SetKernels(on bool) (was bool) {
 	if on {
 		restore()
 	} else {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = nil, nil, nil, nil, nil, nil, nil
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = nil, nil, nil, nil, nil, nil, nil, nil
 	}
 	return was
 }
@@ -79,11 +79,13 @@ var rowConsts = [6]float32{
 }
 
 // rowKernel, when not nil, computes the local similarities of cylinder i
-// of a against the cylinders of at most 8 blocks into out (8 per block), zero
-// where the pair is not compatible, and returns the bit mask of the lanes
-// whose similarity is above zero and at least thr, and the largest
-// similarity. Set by simrow_amd64.go where the CPU can run it.
-var rowKernel func(a *Prepared, i int, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32)
+// of a against the cylinders of the blocks g < 8 of blk whose bit is set
+// in blocks into out[8g:8g+8], zero where the pair is not compatible
+// (the other blocks' lanes are left as they are), and returns the bit
+// mask of the lanes whose similarity is above zero and at least thr,
+// and the largest similarity. Set by simrow_amd64.go where the CPU can
+// run it.
+var rowKernel func(a *Prepared, i int, blk []cylBlock, blocks uint8, thr float32, out *[64]float32) (uint64, float32)
 
 // geMasks, set with rowKernel, clears in masks[i] the lanes of rows[i]
 // below t, for the first n rows.
@@ -162,6 +164,8 @@ type simMatrix struct {
 	// escape and be allocated every call), and their sort keys.
 	masks [64]uint64
 	keys  [64 * 64]uint64
+	// bests is bar's row bests as sort keys.
+	bests [64]uint64
 }
 
 // scratch is one comparison's working memory. Comparisons reuse it (a
@@ -173,11 +177,12 @@ type scratch struct {
 	in  relaxIn
 	rho [relaxMax][relaxMax]float32
 	nz  [relaxMax]uint64
-	// cands holds the consolidation's candidate minutia pairs; cin,
-	// consHi and consLo are its kernel's input and output.
-	cands          [consCap]uint64
-	cin            consIn
-	consHi, consLo [consOut]uint32
+	// cands holds the consolidation's candidate minutia pairs (the
+	// kernel writes whole vectors past consCap); cin and area are its
+	// kernel's input.
+	cands [consOut]uint64
+	cin   consIn
+	area  consArea
 	// areaX, areaY are points the consolidation counts in a finger's area.
 	areaX, areaY [maxConsMin]float32
 	// lam is the relaxation weights while the rounds' kernel runs (a
@@ -189,13 +194,13 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // matrixFits reports whether the two-pass search applies to a and b.
 func matrixFits(a, b *Prepared) bool {
-	return rowKernel != nil && len(a.pos) <= 64 && len(b.pos) <= 64 && len(b.blk) == (len(b.pos)+7)/8
+	return rowKernel != nil && len(a.pos) <= 64 && len(b.pos) <= 64 && len(b.blk) == (len(b.pos)+7)/8 && len(b.byDir) == len(b.pos)
 }
 
 // fill runs the first pass over a's cylinders [r0, r1).
 func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
 	for i := r0; i < r1; i++ {
-		m.nz[i], m.best[i] = rowKernel(a, i, b.blk, 0, &m.sim[i])
+		m.nz[i], m.best[i] = rowKernel(a, i, b.blk, b.dirBlocks[dirBucket(a.pos[i].Dir)], 0, &m.sim[i])
 	}
 }
 
@@ -205,7 +210,7 @@ func (m *simMatrix) fill(a, b *Prepared, r0, r1 int) {
 // complemented (i, j), so that one integer sort orders them as insertPair
 // would: higher similarity first, ties in scan order (positive float32s
 // order as their bits).
-func (m *simMatrix) rank(r0, r1 int, t float32, top []pair) int {
+func (m *simMatrix) rank(r0, r1 int, t float32, top []pair, byDir []uint16) int {
 	masks := &m.masks
 	copy(masks[:r1], m.nz[:r1])
 	if t > 0 {
@@ -214,21 +219,27 @@ func (m *simMatrix) rank(r0, r1 int, t float32, top []pair) int {
 	keys := m.keys[:0]
 	for i := r0; i < r1; i++ {
 		for mask := masks[i]; mask != 0; mask &= mask - 1 {
-			j := bits.TrailingZeros64(mask)
-			keys = append(keys, uint64(math.Float32bits(m.sim[i][j]))<<32|uint64(^uint32(i<<16|j)))
+			q := bits.TrailingZeros64(mask)
+			j := int(byDir[q])
+			keys = append(keys, uint64(math.Float32bits(m.sim[i][q]))<<32|uint64(^uint32(i<<16|j)))
 		}
 	}
 	k := min(len(keys), len(top))
-	if len(keys) > k {
+	if len(keys) > k && (sortKernel == nil || len(keys) > maxSortKernel) {
 		selectLargest(keys, k)
+		keys = keys[:k]
 	}
-	// Insertion sort, descending: a few dozen keys.
-	for a := 1; a < k; a++ {
-		v, b := keys[a], a
-		for ; b > 0 && keys[b-1] < v; b-- {
-			keys[b] = keys[b-1]
+	if sortKernel != nil {
+		sortKernel(keys, ^uint64(0))
+	} else {
+		// Insertion sort, descending: a few dozen keys.
+		for a := 1; a < k; a++ {
+			v, b := keys[a], a
+			for ; b > 0 && keys[b-1] < v; b-- {
+				keys[b] = keys[b-1]
+			}
+			keys[b] = v
 		}
-		keys[b] = v
 	}
 	for n, v := range keys[:k] {
 		ij := ^uint32(v)
@@ -247,12 +258,25 @@ func (m *simMatrix) bar(r0, r1, n int) float32 {
 	}
 	var v [64]float32
 	c := copy(v[:], m.best[r0:r1])
-	lo := nthLargest(v[:c], n)
+	var lo, top float32
+	if sortKernel != nil {
+		// Keys of the bits (positive float32s order as their bits) over
+		// the row, distinct as sortKernel needs.
+		for i, b := range v[:c] {
+			m.bests[i] = uint64(math.Float32bits(b))<<32 | uint64(i)
+		}
+		sortKernel(m.bests[:c], ^uint64(0))
+		lo = math.Float32frombits(uint32(m.bests[n-1] >> 32))
+		top = math.Float32frombits(uint32(m.bests[0] >> 32))
+	} else {
+		lo = nthLargest(v[:c], n)
+		top = slices.Max(v[:c])
+	}
 	if countGE == nil || r0 != 0 || n < 8 {
 		return lo
 	}
 	// Positive float32s order as their bits; hi passes fewer than n.
-	hi := math.Nextafter32(slices.Max(v[:c]), 2)
+	hi := math.Nextafter32(top, 2)
 	lb, hb := math.Float32bits(lo), math.Float32bits(hi)
 	for range 8 {
 		if hb-lb < 2 {

@@ -2,11 +2,11 @@ package finger
 
 import "golang.org/x/sys/cpu"
 
-// simRowAVX512 is the row kernel for AVX-512 with VPOPCNTQ: nblk blocks
-// (at most 8), constants as rowConsts.
+// simRowAVX512 is the row kernel for AVX-512 with VPOPCNTQ: the blocks
+// whose bit is set (of at most 8), constants as rowConsts.
 //
 //go:noescape
-func simRowAVX512(aLane *uint64, nvA, dirA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
+func simRowAVX512(aLane *uint64, nvA, dirA float32, blk *cylBlock, blocks uint64, thr float32, out *float32, consts *float32, rowMax *float32) uint64
 
 // geMasksAVX512 is geMasks for AVX-512.
 //
@@ -20,12 +20,13 @@ func countGEAVX512(rows *float32, n int, t float32, nz *uint64) int
 
 func init() {
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VPOPCNTDQ {
-		rowKernel = func(a *Prepared, i int, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
+		rowKernel = func(a *Prepared, i int, blk []cylBlock, blocks uint8, thr float32, out *[64]float32) (uint64, float32) {
 			if len(blk) == 0 {
 				return 0, 0
 			}
 			var best float32
-			mask := simRowAVX512(&a.blk[i/8].Valid[i%8], float32(a.pos[i].NV), a.pos[i].Dir, &blk[0], min(len(blk), 8), thr, &out[0], &rowConsts[0], &best)
+			q := a.slotOf(i)
+			mask := simRowAVX512(&a.blk[q/8].Valid[q%8], float32(a.pos[i].NV), a.pos[i].Dir, &blk[0], uint64(blocks)&(1<<min(len(blk), 8)-1), thr, &out[0], &rowConsts[0], &best)
 			return mask, best
 		}
 		geMasks = func(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {

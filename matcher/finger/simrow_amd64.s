@@ -14,12 +14,14 @@
 	VPADDQ Z9, Z5, Z5; \
 	VPADDQ Z10, Z7, Z7
 
-// func simRowAVX512(aLane *uint64, nvA, dirA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *float32, rowMax *float32) uint64
+// func simRowAVX512(aLane *uint64, nvA, dirA float32, blk *cylBlock, blocks uint64, thr float32, out *float32, consts *float32, rowMax *float32) uint64
 //
 // aLane is the probe cylinder's lane in its own block: its Valid word,
-// then its bit layers 64 bytes apart.
+// then its bit layers 64 bytes apart. Only the blocks g whose bit is set
+// in blocks are compared (out's lanes of the others are left as they
+// are, their mask bits clear).
 //
-// Lane l of each block is cylinder 8g+l of the template; per lane, as
+// Lane l of block g goes to out[8g+l] and bit 8g+l; per lane, as
 // localSim and dirCompatible:
 //   common = a.Valid & b.Valid, nc = |common|
 //   ok = nc >= minCommon*(a.NV + b.NV - nc)
@@ -31,8 +33,9 @@
 TEXT ·simRowAVX512(SB), NOSPLIT, $0-72
 	MOVQ aLane+0(FP), AX
 	MOVQ blk+16(FP), BX
-	MOVQ nblk+24(FP), SI
-	MOVQ out+40(FP), DI
+	MOVQ blocks+24(FP), SI
+	MOVQ blk+16(FP), R11
+	MOVQ out+40(FP), R12
 	MOVQ consts+48(FP), R10
 
 	VPBROADCASTQ 0(AX), Z16
@@ -54,9 +57,20 @@ TEXT ·simRowAVX512(SB), NOSPLIT, $0-72
 	VXORPS Y14, Y14, Y14
 
 	XORQ R8, R8 // result mask
-	XORQ CX, CX // its shift
+	TESTQ SI, SI
+	JZ max
 
 loop:
+	BSFQ SI, CX                 // block g
+	LEAQ -1(SI), R9
+	ANDQ R9, SI
+	MOVQ CX, BX
+	SHLQ $9, BX
+	ADDQ R11, BX                // its cylinders
+	MOVQ CX, DI
+	SHLQ $5, DI
+	ADDQ R12, DI                // its similarities
+	SHLQ $3, CX                 // its first lane
 	VPANDQ (BX), Z16, Z0 // common
 	VPOPCNTQ Z0, Z1      // nc
 
@@ -107,12 +121,10 @@ loop:
 	SHLQ CX, DX
 	ORQ DX, R8
 
-	ADDQ $512, BX
-	ADDQ $32, DI
-	ADDQ $8, CX
-	DECQ SI
+	TESTQ SI, SI
 	JNZ loop
 
+max:
 	VEXTRACTF32X4 $1, Y25, X0
 	VMAXPS X0, X25, X25
 	VPERMILPS $0x4e, X25, X0

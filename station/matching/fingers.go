@@ -19,6 +19,14 @@ import (
 // calibrated for (FVC extended impostor sets, see matcher/finger/README.md).
 const FingerFMR = 0.001
 
+// SearchFalseCandidates is how many false candidates a finger 1:N search
+// may bring on average: the search over the N cached fingers of a
+// position scores at the threshold for FMR SearchFalseCandidates/N
+// (finger.ThresholdForFMR), so a larger cache asks for a higher score.
+// Below FMR 1e-5, which the FVC impostors cannot calibrate, the rate
+// grows with N: the Score's FMR says which rate was used.
+const SearchFalseCandidates = 0.01
+
 // PositionCode is the cache's key of a finger position: "R1".."R5" for the
 // right thumb to little finger, "L1".."L5" for the left.
 func PositionCode(p workflow.FingerPosition) string {
@@ -63,6 +71,17 @@ func (f *Fingers) threshold() float64 {
 func (f *Fingers) score(v float64) workflow.Score {
 	thr := f.threshold()
 	return workflow.Score{Value: v, Threshold: thr, Match: v >= thr, FMR: FingerFMR}
+}
+
+// searchThreshold is the 1:N threshold over indexes of at most n
+// fingers, and the FMR per comparison it stands for: never below the 1:1
+// threshold.
+func (f *Fingers) searchThreshold(n int) (thr, fmr float64) {
+	thr, fmr = finger.ThresholdForFMR(SearchFalseCandidates / float64(max(n, 1)))
+	if t := f.threshold(); t >= thr {
+		return t, FingerFMR
+	}
+	return thr, fmr
 }
 
 // cached decodes one cached template; its bytes come from upstream.
@@ -203,9 +222,10 @@ func (f *Fingers) FingerCache(ctx context.Context, idNumber string, fingers []wo
 // then scored on all the live fingers it has templates of, fused as in
 // FingerCache. It returns the k best, modality "finger".
 //
-// The threshold is the 1:1 one: over N cached citizens the chance of some
-// false match grows to about N × FMR, so a finger duplicate is a reason
-// for review by a person, not proof.
+// The threshold grows with the index (searchThreshold): over N cached
+// fingers the expected false candidates are about N × FMR, held at
+// SearchFalseCandidates down to FMR 1e-5. A finger duplicate is still a
+// reason for review by a person, not proof.
 func (f *Fingers) Search(ctx context.Context, fingers []workflow.FingerCapture, k int) ([]workflow.Candidate, error) {
 	f.mu.Lock()
 	byPos, preps := f.byPos, f.preps
@@ -217,7 +237,13 @@ func (f *Fingers) Search(ctx context.Context, fingers []workflow.FingerCapture, 
 	if len(live) == 0 {
 		return nil, fmt.Errorf("finger 1:N: no usable live finger: %w", workflow.ErrUnavailable)
 	}
-	thr := f.threshold()
+	n := 0
+	for pos := range live {
+		if ix := byPos[pos]; ix != nil {
+			n = max(n, ix.Len())
+		}
+	}
+	thr, fmr := f.searchThreshold(n)
 	hit := map[string]bool{}
 	for pos, p := range live {
 		if ix := byPos[pos]; ix != nil {
@@ -234,7 +260,8 @@ func (f *Fingers) Search(ctx context.Context, fingers []workflow.FingerCapture, 
 				scores = append(scores, finger.Compare(p, ref))
 			}
 		}
-		out = append(out, workflow.Candidate{IDNumber: id, Modality: "finger", Score: f.score(finger.FusePerson(scores))})
+		v := finger.FusePerson(scores)
+		out = append(out, workflow.Candidate{IDNumber: id, Modality: "finger", Score: workflow.Score{Value: v, Threshold: thr, Match: v >= thr, FMR: fmr}})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Score.Value != out[j].Score.Value {

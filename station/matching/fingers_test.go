@@ -107,7 +107,10 @@ func TestFingers(t *testing.T) {
 			t.Fatalf("%s: search: %v", tc.name, err)
 		}
 		for _, cd := range cands {
-			t.Logf("  1:N %s %s %.3f %v", idnum.Mask(cd.IDNumber), cd.Modality, cd.Score.Value, cd.Score.Match)
+			t.Logf("  1:N %s %s %.3f %v (threshold %.4f, FMR %g)", idnum.Mask(cd.IDNumber), cd.Modality, cd.Score.Value, cd.Score.Match, cd.Score.Threshold, cd.Score.FMR)
+			if cd.Score.Threshold < sc.Threshold || cd.Score.FMR > FingerFMR {
+				t.Errorf("%s: 1:N threshold %g (FMR %g) below the 1:1 one", tc.name, cd.Score.Threshold, cd.Score.FMR)
+			}
 			if cd.IDNumber != holder && cd.Score.Match {
 				t.Errorf("%s: false 1:N match %s %.3f", tc.name, idnum.Mask(cd.IDNumber), cd.Score.Value)
 			}
@@ -123,5 +126,27 @@ func TestFingers(t *testing.T) {
 	}
 	if _, err := fm.FingerCache(ctx, "079190000456", nil); !errors.Is(err, workflow.ErrNotInCache) {
 		t.Errorf("not cached: %v", err)
+	}
+}
+
+// TestSearchThreshold: the 1:N threshold rises with the index, from the
+// 1:1 one, and says which FMR it stands for.
+func TestSearchThreshold(t *testing.T) {
+	f := NewFingers(nil)
+	prev := 0.0
+	for _, n := range []int{0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000} {
+		thr, fmr := f.searchThreshold(n)
+		t.Logf("%d fingers: threshold %.4f, FMR %g", n, thr, fmr)
+		if thr < f.threshold() || thr < prev || fmr > FingerFMR {
+			t.Errorf("%d fingers: threshold %g, FMR %g", n, thr, fmr)
+		}
+		prev = thr
+	}
+	if thr, fmr := f.searchThreshold(1_000_000); fmr != 1e-5 || thr <= f.threshold() {
+		t.Errorf("a million fingers: threshold %g, FMR %g", thr, fmr)
+	}
+	f.Threshold = 0.5 // an office's own, stricter than any calibrated one
+	if thr, fmr := f.searchThreshold(1000); thr != 0.5 || fmr != FingerFMR {
+		t.Errorf("own threshold: %g, FMR %g", thr, fmr)
 	}
 }

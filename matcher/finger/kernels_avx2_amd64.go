@@ -14,11 +14,11 @@ import (
 // hasAVX2 reports whether the CPU can run the AVX2 kernels.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 
-// simRowAVX2 is the row kernel for AVX2: nblk blocks (at most 8),
-// constants as rowConstsAVX2.
+// simRowAVX2 is the row kernel for AVX2: the blocks whose bit is set
+// (of at most 8), constants as rowConstsAVX2.
 //
 //go:noescape
-func simRowAVX2(aLane *uint64, nvA, dirA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *uint32, rowMax *float32) uint64
+func simRowAVX2(aLane *uint64, nvA, dirA float32, blk *cylBlock, blocks uint64, thr float32, out *float32, consts *uint32, rowMax *float32) uint64
 
 // geRowsAVX2 is geMasks and countGE for AVX2: for the first n rows,
 // masks[i] = nz[i] ∩ {l : rows[i][l] ≥ t}, and the count of all those
@@ -54,12 +54,13 @@ var rowConstsAVX2 = func() (c [11][8]uint32) {
 
 // setRowAVX2 installs the AVX2 row kernel, geMasks and countGE.
 func setRowAVX2() {
-	rowKernel = func(a *Prepared, i int, blk []cylBlock, thr float32, out *[64]float32) (uint64, float32) {
+	rowKernel = func(a *Prepared, i int, blk []cylBlock, blocks uint8, thr float32, out *[64]float32) (uint64, float32) {
 		if len(blk) == 0 {
 			return 0, 0
 		}
 		var best float32
-		mask := simRowAVX2(&a.blk[i/8].Valid[i%8], float32(a.pos[i].NV), a.pos[i].Dir, &blk[0], min(len(blk), 8), thr, &out[0], &rowConstsAVX2[0][0], &best)
+		q := a.slotOf(i)
+		mask := simRowAVX2(&a.blk[q/8].Valid[q%8], float32(a.pos[i].NV), a.pos[i].Dir, &blk[0], uint64(blocks)&(1<<min(len(blk), 8)-1), thr, &out[0], &rowConstsAVX2[0][0], &best)
 		return mask, best
 	}
 	geMasks = func(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
@@ -109,7 +110,7 @@ func setRelaxAVX2() {
 // consPairsAVX2 is consKernel for AVX2.
 //
 //go:noescape
-func consPairsAVX2(in *consIn, na, nb int, hi, lo *uint32, max int, consts *uint32, compress *uint64) int
+func consPairsAVX2(in *consIn, nb int, ar *consArea, out *uint64, max int, consts *uint32, compress *uint64) int
 
 // areaCountAVX2 is areaKernel for AVX2.
 //
@@ -118,24 +119,24 @@ func areaCountAVX2(xs, ys *float32, n int, hull *edgeLine, nh int, w, h, neg flo
 
 // consConstsAVX2 are consConsts eight lanes each (offsets fixed in
 // conspairs_avx2_amd64.s): consTol², cos(consAng), the lane numbers 0–7
-// and 8.
+// and 1.
 var consConstsAVX2 = func() (c [4][8]uint32) {
 	for l := range 8 {
-		c[0][l], c[1][l], c[2][l], c[3][l] = consConsts[0], consConsts[1], uint32(l), 8
+		c[0][l], c[1][l], c[2][l], c[3][l] = consConsts[0], consConsts[1], uint32(l), 1
 	}
 	return c
 }()
 
-// compressLanes[m] lists the set bits of m ascending, one byte each, the
-// rest zero: the VPERMD indices that pack the lanes of mask m first (AVX2
-// has no VPCOMPRESSD).
-var compressLanes = func() (t [256]uint64) {
+// compressQuads[m] are the VPERMD indices, one byte each, that move the
+// 64-bit lanes of the 4-bit mask m first, in order (AVX2 has no
+// VPCOMPRESSQ).
+var compressQuads = func() (t [16]uint64) {
 	for m := range t {
 		k := 0
-		for l := range 8 {
-			if m&(1<<l) != 0 {
-				t[m] |= uint64(l) << (8 * k)
-				k++
+		for q := range 4 {
+			if m&(1<<q) != 0 {
+				t[m] |= uint64(2*q)<<(8*k) | uint64(2*q+1)<<(8*k+8)
+				k += 2
 			}
 		}
 	}
@@ -151,7 +152,7 @@ func setConsAVX2() {
 		}
 		return areaCountAVX2(&xs[0], &ys[0], n, hull, len(p.hull), p.w, p.h, -consMargin, &consConstsAVX2[0][0])
 	}
-	consKernel = func(in *consIn, na, nb int, hi, lo *[consOut]uint32) int {
-		return consPairsAVX2(in, na, nb, &hi[0], &lo[0], consCap, &consConstsAVX2[0][0], &compressLanes[0])
+	consKernel = func(in *consIn, nb int, a *consArea, out *[consOut]uint64) int {
+		return consPairsAVX2(in, nb, a, &out[0], consCap, &consConstsAVX2[0][0], &compressQuads[0])
 	}
 }

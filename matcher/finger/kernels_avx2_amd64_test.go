@@ -9,12 +9,12 @@ func useAVX2Kernels() (restore func(), ok bool) {
 		return nil, false
 	}
 	restoreKernels() // SetKernels(true) must still bring back init's set
-	r, g, c, x, y, p, q := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel
+	r, g, c, x, y, p, q, o := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel
 	SetKernels(false)
 	setRowAVX2()
 	setRelaxAVX2()
 	setConsAVX2()
 	return func() {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel = r, g, c, x, y, p, q
+		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = r, g, c, x, y, p, q, o
 	}, true
 }

@@ -22,6 +22,7 @@ func TestAVX2Kernels(t *testing.T) {
 		spec func(*testing.T)
 	}{
 		{"RowKernel", TestRowKernel},
+		{"DirBlocks", TestDirBlocks},
 		{"GeMasks", TestGeMasks},
 		{"RelaxKernel", TestRelaxKernel},
 		{"ConsKernel", TestConsKernel},
@@ -118,7 +119,9 @@ func BenchmarkRowKernel(b *testing.B) {
 				kernel = rowKernel
 				restore()
 			case "portable":
-				kernel = simRowGo
+				kernel = func(a *Prepared, i int, blk []cylBlock, _ uint8, thr float32, out *[64]float32) (uint64, float32) {
+					return simRowGo(a, i, blk, thr, out)
+				}
 			}
 			if kernel == nil {
 				b.Skip("no row kernel for this CPU")
@@ -130,7 +133,7 @@ func BenchmarkRowKernel(b *testing.B) {
 					for _, q := range ps {
 						blk := q.blk[:min(len(q.blk), 8)]
 						for i := range p.pos {
-							kernel(p, i, blk, 0, &out)
+							kernel(p, i, blk, 0xff, 0, &out)
 						}
 						n += len(p.pos) * 8 * len(blk)
 					}

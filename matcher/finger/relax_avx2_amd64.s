@@ -110,22 +110,50 @@
 //
 // For row i and 8 lanes j at a time, the body of compat (relaxkernel.go)
 // with the same float32 operations in the same order: the matrix is
-// bit-identical to relaxCompatGo's. AVX2 has no compress or scatter, so
-// every chunk is finished in place, skipping the angles (two atan2f, two
-// gathers) only where no lane is within distance tolerance. Each chunk
-// written spans lanes from the one holding i+1 to the one holding n-1,
-// zero but for the compatible pairs j > i, and sets their bits in nz[i].
+// bit-identical to relaxCompatGo's (mirrored). AVX2 has no compress or
+// scatter, so every chunk of j > i is finished in place, skipping the
+// angles (two atan2f, two gathers) only where no lane is within distance
+// tolerance, and the few entries not zero are mirrored to the lower
+// triangle one by one. As relaxKernel says, rho is zeroed first (rows
+// below n, 16·⌈n/16⌉ columns) and comes out symmetric, nz marking both
+// triangles.
 //
 // Registers: Y14 n, Y15 i, Y1 the lanes still compatible, Y2–Y5 dxa,
-// dya, dxb, dyb, Y9 the product so far, Y10 ad[i], Y11 bd[i].
+// dya, dxb, dyb, Y9 the product so far, Y10 ad[i], Y11 bd[i]; R8 1<<i,
+// R15 column i of rho.
 TEXT ·relaxCompatAVX2(SB), NOSPLIT, $0-56
 	MOVQ in+0(FP), BX
 	MOVQ n+8(FP), SI
 	MOVQ rho+16(FP), DI
 	MOVQ nz+24(FP), R9
 	MOVQ consts+32(FP), R10
-	MOVQ distTab+40(FP), R13
 	MOVQ angleTab+48(FP), R14
+
+	// Zero the part of rho the kernel fills, rows below n, columns below
+	// 16·⌈n/16⌉ (the rounds read them), and nz.
+	LEAQ 15(SI), CX
+	SHRQ $4, CX
+	SHLQ $1, CX                      // vectors a row
+	VXORPS Y0, Y0, Y0
+	MOVQ DI, AX
+	XORQ R12, R12
+zrow:
+	CMPQ R12, SI
+	JGE zdone
+	MOVQ $0, (R9)(R12*8)
+	XORQ DX, DX
+zvec:
+	VMOVUPS Y0, (AX)(DX*1)
+	ADDQ $32, DX
+	DECQ CX
+	JNZ zvec
+	LEAQ 15(SI), CX
+	SHRQ $4, CX
+	SHLQ $1, CX
+	ADDQ $256, AX
+	INCQ R12
+	JMP zrow
+zdone:
 
 	MOVQ SI, X14
 	VPBROADCASTD X14, Y14 // n
@@ -137,11 +165,14 @@ row:
 	VPBROADCASTD X15, Y15              // i
 	VBROADCASTSS IN_AD(BX)(R12*4), Y10 // ad[i]
 	VBROADCASTSS IN_BD(BX)(R12*4), Y11 // bd[i]
-	XORQ DX, DX                        // nz[i]
+	XORQ DX, DX                        // nz[i]'s bits j > i
 	MOVQ R12, AX
 	SHLQ $8, AX
 	ADDQ DI, AX                        // row i of rho
+	LEAQ (DI)(R12*4), R15              // column i of rho
 	MOVQ R12, CX
+	MOVQ $1, R8
+	SHLQ CX, R8                        // 1<<i
 	INCQ CX
 	ANDQ $~7, CX                       // chunk's first j
 	CMPQ CX, SI
@@ -194,9 +225,10 @@ chunk:
 	VPAND Y8, Y7, Y7
 	VPAND Y7, Y1, Y1
 	VPTEST Y1, Y1
-	JZ zero // no lane within distance tolerance
+	JZ next // no lane within distance tolerance
 
 	// d1 = distTab[index]
+	MOVQ distTab+40(FP), R13
 	GATHERV(R13, Y6, Y9)
 
 	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
@@ -210,19 +242,30 @@ chunk:
 	ATAN2FV(Y5, Y4, Y13, Y7, Y8, Y12)
 	ANGLECOMPATV(Y0, Y13, Y12)
 
-	// r = d1 * d2 * d3, zero in the lanes gathered as zero.
+	// r = d1 * d2 * d3, zero in the lanes gathered as zero. Lanes j ≤ i
+	// keep what rho holds (zero, or ρ[j][i] mirrored from row j): as r
+	// is +0 there and rho zero at j > i, an OR merges the two.
 	VMULPS Y12, Y9, Y9
-	VMOVUPS Y9, (AX)(CX*4)
+	VORPS (AX)(CX*4), Y9, Y7
+	VMOVUPS Y7, (AX)(CX*4)
 	VXORPS Y7, Y7, Y7
 	VCMPPS $4, Y7, Y9, Y7 // r != 0
 	VMOVMSKPS Y7, R11
 	SHLQ CX, R11
 	ORQ R11, DX
-	JMP next
 
-zero:
-	VXORPS Y9, Y9, Y9
-	VMOVUPS Y9, (AX)(CX*4)
+	// The lower triangle: ρ[j][i] = ρ[i][j] and bit i of nz[j], for
+	// the few lanes not zero.
+mirror:
+	TESTQ R11, R11
+	JZ next
+	BSFQ R11, R13           // j
+	BTRQ R13, R11
+	VMOVSS (AX)(R13*4), X7
+	ORQ R8, (R9)(R13*8)
+	SHLQ $8, R13
+	VMOVSS X7, (R15)(R13*1)
+	JMP mirror
 
 next:
 	ADDQ $8, CX
@@ -230,7 +273,7 @@ next:
 	JLT chunk
 
 rowdone:
-	MOVQ DX, (R9)(R12*8)
+	ORQ DX, (R9)(R12*8)
 	INCQ R12
 	JMP row
 

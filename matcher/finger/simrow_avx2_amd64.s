@@ -64,10 +64,10 @@
 	LAYER(320, 320+h); \
 	LAYER(384, 384+h)
 
-// func simRowAVX2(aLane *uint64, nvA, dirA float32, blk *cylBlock, nblk int, thr float32, out *float32, consts *uint32, rowMax *float32) uint64
+// func simRowAVX2(aLane *uint64, nvA, dirA float32, blk *cylBlock, blocks uint64, thr float32, out *float32, consts *uint32, rowMax *float32) uint64
 //
-// simRowAVX512 on AVX2, the same per-lane arithmetic (see there): the
-// block's eight 64-bit lanes are two halves of four; each half's counts
+// simRowAVX512 on AVX2, the same blocks (those whose bit is set in
+// blocks) and per-lane arithmetic (see there): a block's eight 64-bit lanes are two halves of four; each half's counts
 // are summed per byte and then per lane (VPSADBW), the second half's
 // moved to the upper 32 bits of each lane, and VPERMD puts the eight
 // counts in lane order as int32. The float32 operations are those of the
@@ -75,9 +75,9 @@
 // direction test comes first, kept at 0(SP) for the end.
 TEXT ·simRowAVX2(SB), NOSPLIT, $32-72
 	MOVQ aLane+0(FP), AX
-	MOVQ blk+16(FP), BX
-	MOVQ nblk+24(FP), SI
-	MOVQ out+40(FP), DI
+	MOVQ blocks+24(FP), SI
+	MOVQ blk+16(FP), R9
+	MOVQ out+40(FP), R12
 	MOVQ consts+48(FP), R10
 
 	VMOVDQU K_LUT(R10), Y15
@@ -85,9 +85,21 @@ TEXT ·simRowAVX2(SB), NOSPLIT, $32-72
 	VXORPS Y13, Y13, Y13 // running maximum
 
 	XORQ R8, R8 // result mask
-	XORQ CX, CX // its shift
+	TESTQ SI, SI
+	JZ max
 
 loop:
+	BSFQ SI, CX     // block g
+	LEAQ -1(SI), DX
+	ANDQ DX, SI
+	MOVQ CX, BX
+	SHLQ $9, BX
+	ADDQ R9, BX     // its cylinders
+	MOVQ CX, DI
+	SHLQ $5, DI
+	ADDQ R12, DI    // its similarities
+	SHLQ $3, CX     // its first lane
+
 	// The direction test first: a half whose four lanes all fail it
 	// (12–18% on FVC sets) skips its popcounts, with zero counts.
 	VBROADCASTSS dirA+12(FP), Y4
@@ -144,7 +156,6 @@ counted:
 
 	VBROADCASTSS nvA+8(FP), Y0
 	VADDPS 448(BX), Y0, Y0          // a.NV + b.NV
-	ADDQ $512, BX                   // the block's last read
 	VSUBPS Y9, Y0, Y0               // - nc
 	VMULPS K_MINCOMMON(R10), Y0, Y0 // * minCommon
 	VCMPPS $13, Y0, Y9, Y1          // ok: nc >= that (GE_OS)
@@ -164,7 +175,6 @@ counted:
 
 	VANDPS Y1, Y2, Y2 // zero where not ok
 	VMOVUPS Y2, (DI)
-	ADDQ $32, DI
 	VMAXPS Y2, Y13, Y13
 	VXORPS Y3, Y3, Y3
 	VCMPPS $14, Y3, Y2, Y5 // s > 0
@@ -174,9 +184,10 @@ counted:
 	VMOVMSKPS Y5, DX
 	SHLQ CX, DX
 	ORQ DX, R8
-	ADDQ $8, CX
-	DECQ SI
+	TESTQ SI, SI
 	JNZ loop
+
+max:
 
 	VEXTRACTF128 $1, Y13, X0
 	VMAXPS X0, X13, X13

@@ -102,27 +102,41 @@ func FuzzCompareAVX2Kernels(f *testing.F) {
 	})
 }
 
+// kernelVariants are the sub-benchmarks of the kernel benchmarks: the
+// kernel init installed, the AVX2 set's and the portable one.
+var kernelVariants = []string{"cpu", "avx2", "portable"}
+
+// pickKernel returns the kernel the variant name times: get() with the
+// installed kernels or with the AVX2 set, or portable; it skips b when
+// there is none.
+func pickKernel[K any](b *testing.B, name string, get func() K, portable K) K {
+	k := get()
+	switch name {
+	case "avx2":
+		restore, ok := useAVX2Kernels()
+		if !ok {
+			b.Skip("no AVX2 on this CPU")
+		}
+		k = get()
+		restore()
+	case "portable":
+		k = portable
+	}
+	return k
+}
+
 // BenchmarkRowKernel times the first pass alone, every cylinder of 24
-// FVC2002 DB1 templates against every other's (up to 64): the kernel
-// init installed ("cpu"), the AVX2 one ("avx2") and the portable one.
+// FVC2002 DB1 templates against all blocks of every other's (up to 64).
 func BenchmarkRowKernel(b *testing.B) {
 	ps := dbTemplates(b, cmpSet, 24)
-	for _, name := range []string{"cpu", "avx2", "portable"} {
+	for _, name := range kernelVariants {
 		b.Run(name, func(b *testing.B) {
-			kernel := rowKernel
-			switch name {
-			case "avx2":
-				restore, ok := useAVX2Kernels()
-				if !ok {
-					b.Skip("no AVX2 on this CPU")
-				}
-				kernel = rowKernel
-				restore()
-			case "portable":
-				kernel = func(a *Prepared, i int, blk []cylBlock, _ uint8, thr float32, out *[64]float32) (uint64, float32) {
+			kernel := pickKernel(b, name, func() func(*Prepared, int, []cylBlock, uint8, float32, *[64]float32) (uint64, float32) {
+				return rowKernel
+			},
+				func(a *Prepared, i int, blk []cylBlock, _ uint8, thr float32, out *[64]float32) (uint64, float32) {
 					return simRowGo(a, i, blk, thr, out)
-				}
-			}
+				})
 			if kernel == nil {
 				b.Skip("no row kernel for this CPU")
 			}
@@ -140,6 +154,37 @@ func BenchmarkRowKernel(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pairs/s")
+		})
+	}
+}
+
+// BenchmarkRelaxKernel times the compatibility matrix alone on the
+// candidate pairs of 24 FVC2002 DB1 templates compared all against all
+// (the portable one, relaxCompatGo, fills the upper triangle only).
+func BenchmarkRelaxKernel(b *testing.B) {
+	ps := dbTemplates(b, cmpSet, 24)
+	ins := make([]relaxIn, len(ps)*len(ps))
+	ns := make([]int, len(ins))
+	for k := range ins {
+		var top [maxRelax]pair
+		a, c := ps[k/len(ps)], ps[k%len(ps)]
+		ns[k] = topPairs(a, c, top[:maxRelax])
+		relaxInput(&ins[k], a, c, top[:ns[k]])
+	}
+	for _, name := range kernelVariants {
+		b.Run(name, func(b *testing.B) {
+			kernel := pickKernel(b, name, func() func(*relaxIn, int, *[relaxMax][relaxMax]float32, *[relaxMax]uint64) { return relaxKernel }, relaxCompatGo)
+			if kernel == nil {
+				b.Skip("no relaxation kernel for this CPU")
+			}
+			var rho [relaxMax][relaxMax]float32
+			var nz [relaxMax]uint64
+			for b.Loop() {
+				for k := range ins {
+					kernel(&ins[k], ns[k], &rho, &nz)
+				}
+			}
+			b.ReportMetric(float64(b.N*len(ins))/b.Elapsed().Seconds(), "matrices/s")
 		})
 	}
 }

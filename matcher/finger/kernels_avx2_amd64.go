@@ -72,10 +72,29 @@ func setRowAVX2() {
 	}
 }
 
-// relaxCompatAVX2 is relaxKernel for AVX2: 8 pairs j at a time.
+// relaxCompatAVX2 is relaxKernel for AVX2: 8 pairs j at a time, those
+// within distance tolerance queued for their angles.
 //
 //go:noescape
-func relaxCompatAVX2(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32)
+func relaxCompatAVX2(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32, compress *uint64)
+
+// compressLanes[m] lists the set bits of m ascending, one byte each, the
+// rest zero: the VPERMD indices that pack the lanes of mask m first (AVX2
+// has no VCOMPRESSPS).
+var compressLanes = func() (t [256]uint64) {
+	for m := range t {
+		k := 0
+		for l := range 8 {
+			if m&(1<<l) != 0 {
+				t[m] |= uint64(l) << (8 * k)
+				k++
+			}
+		}
+	}
+	return t
+}()
+
+var useQueue = false
 
 // relaxIterAVX2 is relaxRounds for AVX2.
 //
@@ -100,7 +119,7 @@ var relaxConstsAVX2 = func() (c [17][8]uint32) {
 // setRelaxAVX2 installs the AVX2 relaxation kernels.
 func setRelaxAVX2() {
 	relaxKernel = func(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64) {
-		relaxCompatAVX2(in, min(n, relaxMax), rho, nz, &relaxConstsAVX2[0][0], &distTab[0], &angleTab[0])
+		relaxCompatAVX2(in, min(n, relaxMax), rho, nz, &relaxConstsAVX2[0][0], &distTab[0], &angleTab[0], &compressLanes[0])
 	}
 	relaxRounds = func(rho *[relaxMax][relaxMax]float32, lam *[relaxMax]float32, n int) {
 		relaxIterAVX2(rho, lam, min(n, relaxMax), relaxIters, relaxW, 1-relaxW, float32(n-1))

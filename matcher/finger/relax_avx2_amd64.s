@@ -106,22 +106,42 @@
 	ANGLEIDXV(x); \
 	GATHERV(R14, x, dst)
 
-// func relaxCompatAVX2(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32)
+// Queue of candidate lanes (relaxIn.Q), byte offsets: 32 lanes per array.
+#define Q_DXA 2048
+#define Q_DYA 2176
+#define Q_DXB 2304
+#define Q_DYB 2432
+#define Q_IDX 2560
+#define Q_ADI 2688
+#define Q_BDI 2816
+#define Q_ADJ 2944
+#define Q_BDJ 3072
+#define Q_OFF 3200
+
+// QPUT(v, off): appends v's lanes picked by Y9 (VPERMD indices) to the
+// queue array at off; clobbers Y7.
+#define QPUT(v, off) \
+	VPERMD v, Y9, Y7; \
+	VMOVUPS Y7, off(BX)(R8*4)
+
+// func relaxCompatAVX2(in *relaxIn, n int, rho *[relaxMax][relaxMax]float32, nz *[relaxMax]uint64, consts *uint32, distTab, angleTab *float32, compress *uint64)
 //
-// For row i and 8 lanes j at a time, the body of compat (relaxkernel.go)
-// with the same float32 operations in the same order: the matrix is
-// bit-identical to relaxCompatGo's (mirrored). AVX2 has no compress or
-// scatter, so every chunk of j > i is finished in place, skipping the
-// angles (two atan2f, two gathers) only where no lane is within distance
-// tolerance, and the few entries not zero are mirrored to the lower
-// triangle one by one. As relaxKernel says, rho is zeroed first (rows
-// below n, 16·⌈n/16⌉ columns) and comes out symmetric, nz marking both
-// triangles.
+// relaxCompatAVX512 on AVX2: for row i and 8 lanes j at a time, the body
+// of compat (relaxkernel.go) with the same float32 operations in the
+// same order, so the matrix is bit-identical to relaxCompatGo's
+// (mirrored). Most pairs fail the distance test, so the lanes that pass
+// are queued (VPERMD with the indices compress[mask], as AVX2 has no
+// VCOMPRESSPS) and their angles (two atan2f, two gathers) computed 8 at
+// a time, whatever rows they come from; with no scatter either, each
+// result goes to ρ[i][j] and ρ[j][i] by scalar stores. rho is zeroed
+// first (rows below n, 16·⌈n/16⌉ columns) and nz worked out from it at
+// the end.
 //
-// Registers: Y14 n, Y15 i, Y1 the lanes still compatible, Y2–Y5 dxa,
-// dya, dxb, dyb, Y9 the product so far, Y10 ad[i], Y11 bd[i]; R8 1<<i,
-// R15 column i of rho.
-TEXT ·relaxCompatAVX2(SB), NOSPLIT, $0-56
+// Registers in the rows: Y14 n, Y15 i, Y1 the lanes still compatible,
+// Y2–Y5 dxa, dya, dxb, dyb, Y6 distCompat's index, Y10 ad[i], Y11 bd[i],
+// Y12 row i's byte offset in rho; R8 the lanes queued. In a flush, Y10
+// and Y11 hold the queued lanes' ad[i], bd[i].
+TEXT ·relaxCompatAVX2(SB), NOSPLIT, $0-64
 	MOVQ in+0(FP), BX
 	MOVQ n+8(FP), SI
 	MOVQ rho+16(FP), DI
@@ -129,56 +149,47 @@ TEXT ·relaxCompatAVX2(SB), NOSPLIT, $0-56
 	MOVQ consts+32(FP), R10
 	MOVQ angleTab+48(FP), R14
 
-	// Zero the part of rho the kernel fills, rows below n, columns below
-	// 16·⌈n/16⌉ (the rounds read them), and nz.
+	// Zero the part of rho the kernel fills: rows below n, columns below
+	// 16·⌈n/16⌉ (the rounds read them); the pairs are scattered to it.
 	LEAQ 15(SI), CX
 	SHRQ $4, CX
-	SHLQ $1, CX                      // vectors a row
+	SHLQ $6, CX                      // bytes a row
 	VXORPS Y0, Y0, Y0
 	MOVQ DI, AX
 	XORQ R12, R12
-zrow:
+qzrow:
 	CMPQ R12, SI
-	JGE zdone
-	MOVQ $0, (R9)(R12*8)
+	JGE qzdone
 	XORQ DX, DX
-zvec:
+qzvec:
 	VMOVUPS Y0, (AX)(DX*1)
 	ADDQ $32, DX
-	DECQ CX
-	JNZ zvec
-	LEAQ 15(SI), CX
-	SHRQ $4, CX
-	SHLQ $1, CX
+	CMPQ DX, CX
+	JLT qzvec
 	ADDQ $256, AX
 	INCQ R12
-	JMP zrow
-zdone:
+	JMP qzrow
+qzdone:
 
 	MOVQ SI, X14
 	VPBROADCASTD X14, Y14 // n
+	XORQ R8, R8           // lanes queued
 	XORQ R12, R12         // i
-row:
+qrow:
 	CMPQ R12, SI
-	JGE done
+	JGE qdone
+	MOVQ R12, CX
+	INCQ CX
+	ANDQ $~7, CX                       // chunk's first j
+	CMPQ CX, SI
+	JGE qrowdone
 	MOVQ R12, X15
 	VPBROADCASTD X15, Y15              // i
 	VBROADCASTSS IN_AD(BX)(R12*4), Y10 // ad[i]
 	VBROADCASTSS IN_BD(BX)(R12*4), Y11 // bd[i]
-	XORQ DX, DX                        // nz[i]'s bits j > i
-	MOVQ R12, AX
-	SHLQ $8, AX
-	ADDQ DI, AX                        // row i of rho
-	LEAQ (DI)(R12*4), R15              // column i of rho
-	MOVQ R12, CX
-	MOVQ $1, R8
-	SHLQ CX, R8                        // 1<<i
-	INCQ CX
-	ANDQ $~7, CX                       // chunk's first j
-	CMPQ CX, SI
-	JGE rowdone
+	VPSLLD $8, Y15, Y12                // row i's byte offset in rho
 
-chunk:
+qchunk:
 	// valid: i < j < n, no minutia shared.
 	MOVQ CX, X0
 	VPBROADCASTD X0, Y0
@@ -207,9 +218,6 @@ chunk:
 	VADDPS Y8, Y7, Y7
 	VSQRTPS Y7, Y7 // db
 
-	// distCompat's index, |da - db| / (1 + (da+db)*distStretch) steps,
-	// must be in [0, distNonZero) (VCVTTPS2DQ gives 0x80000000 when out
-	// of range).
 	VADDPS Y7, Y6, Y8
 	VMULPS R_STRETCH(R10), Y8, Y8
 	VADDPS R_ONE(R10), Y8, Y8
@@ -224,60 +232,150 @@ chunk:
 	VPCMPGTD R_MINUS1(R10), Y6, Y8 // index > -1
 	VPAND Y8, Y7, Y7
 	VPAND Y7, Y1, Y1
-	VPTEST Y1, Y1
-	JZ next // no lane within distance tolerance
+	VMOVMSKPS Y1, AX
+	TESTL AX, AX
+	JZ qnext // no lane within distance tolerance
 
+	// Queue the lanes that pass.
+	MOVQ compress+56(FP), DX
+	VPMOVZXBD (DX)(AX*8), Y9
+	QPUT(Y2, Q_DXA)
+	QPUT(Y3, Q_DYA)
+	QPUT(Y4, Q_DXB)
+	QPUT(Y5, Q_DYB)
+	QPUT(Y6, Q_IDX)
+	VMOVUPS Y10, Q_ADI(BX)(R8*4)
+	VMOVUPS Y11, Q_BDI(BX)(R8*4)
+	VMOVUPS IN_AD(BX)(CX*4), Y8
+	QPUT(Y8, Q_ADJ)
+	VMOVUPS IN_BD(BX)(CX*4), Y8
+	QPUT(Y8, Q_BDJ)
+	VPSLLD $2, Y0, Y8
+	VPADDD Y12, Y8, Y8               // ρ[i][j]'s byte offset
+	QPUT(Y8, Q_OFF)
+	POPCNTL AX, AX
+	ADDQ AX, R8
+	CMPQ R8, $8
+	JGE qflush
+
+qnext:
+	ADDQ $8, CX
+	CMPQ CX, SI
+	JLT qchunk
+
+qrowdone:
+	INCQ R12
+	JMP qrow
+
+qdone:
+	TESTQ R8, R8
+	JZ qfinish
+
+	// The first min(R8, 8) queued lanes: the rest of compat.
+qflush:
+	MOVQ R8, AX
+	MOVQ $8, DX
+	CMPQ AX, DX
+	CMOVQGT DX, AX
+	MOVQ AX, X1
+	VPBROADCASTD X1, Y1
+	VPCMPGTD R_IOTA(R10), Y1, Y1     // the lanes to finish
+
+	VMOVUPS Q_ADI(BX), Y10
+	VMOVUPS Q_BDI(BX), Y11
 	// d1 = distTab[index]
+	VMOVDQU Q_IDX(BX), Y6
 	MOVQ distTab+40(FP), R13
 	GATHERV(R13, Y6, Y9)
-
 	// d2 = angleCompat(angleDiff32(wrap32(ad[i]-ad[j]), wrap32(bd[i]-bd[j])))
-	VMOVUPS IN_AD(BX)(CX*4), Y0
-	VMOVUPS IN_BD(BX)(CX*4), Y12
+	VMOVUPS Q_ADJ(BX), Y0
+	VMOVUPS Q_BDJ(BX), Y12
 	ANGLECOMPATV(Y0, Y12, Y12)
 	VMULPS Y12, Y9, Y9
-
 	// d3 = angleCompat(angleDiff32(wrap32(ad[i]-ra), wrap32(bd[i]-rb)))
+	VMOVUPS Q_DXA(BX), Y2
+	VMOVUPS Q_DYA(BX), Y3
+	VMOVUPS Q_DXB(BX), Y4
+	VMOVUPS Q_DYB(BX), Y5
 	ATAN2FV(Y3, Y2, Y0, Y7, Y8, Y12)
 	ATAN2FV(Y5, Y4, Y13, Y7, Y8, Y12)
 	ANGLECOMPATV(Y0, Y13, Y12)
-
-	// r = d1 * d2 * d3, zero in the lanes gathered as zero. Lanes j ≤ i
-	// keep what rho holds (zero, or ρ[j][i] mirrored from row j): as r
-	// is +0 there and rho zero at j > i, an OR merges the two.
 	VMULPS Y12, Y9, Y9
-	VORPS (AX)(CX*4), Y9, Y7
-	VMOVUPS Y7, (AX)(CX*4)
+
+	// r to ρ[i][j] and ρ[j][i], lane by lane (no scatter on AVX2); the
+	// indices are done with, so r waits in Q_IDX.
+	VMOVUPS Y9, Q_IDX(BX)
+	XORQ R15, R15
+qscatter:
+	MOVL Q_OFF(BX)(R15*4), R13       // i·256 + j·4
+	MOVL Q_IDX(BX)(R15*4), DX
+	MOVL DX, (DI)(R13*1)
+	MOVQ R13, R11
+	ANDQ $255, R11
+	SHLQ $6, R11                     // j·256
+	SHRQ $8, R13
+	LEAQ (R11)(R13*4), R11           // + i·4
+	MOVL DX, (DI)(R11*1)
+	INCQ R15
+	CMPQ R15, AX
+	JLT qscatter
+
+	CMPQ R8, $8
+	JLE qfinish // the last, partial flush (or a full one at the end)
+	// The ten queue arrays, 128 bytes apart, move down by 8 lanes.
+	MOVQ BX, R11
+	MOVQ $10, R13
+qmove:
+	VMOVUPS Q_DXA+32(R11), Y7
+	VMOVUPS Y7, Q_DXA(R11)
+	ADDQ $128, R11
+	DECQ R13
+	JNZ qmove
+	SUBQ $8, R8
+	CMPQ R12, SI
+	JGE qdone // rows done: flush what is left
+	VBROADCASTSS IN_AD(BX)(R12*4), Y10
+	VBROADCASTSS IN_BD(BX)(R12*4), Y11
+	VPSLLD $8, Y15, Y12
+	JMP qnext
+
+qfinish:
+	CMPQ R12, SI
+	JGE qnz
+	// A full flush of exactly 8 lanes, rows not done.
+	XORQ R8, R8
+	VBROADCASTSS IN_AD(BX)(R12*4), Y10
+	VBROADCASTSS IN_BD(BX)(R12*4), Y11
+	VPSLLD $8, Y15, Y12
+	JMP qnext
+
+qnz:
+	// nz[i]: the lanes of row i that are not zero.
 	VXORPS Y7, Y7, Y7
-	VCMPPS $4, Y7, Y9, Y7 // r != 0
-	VMOVMSKPS Y7, R11
+	MOVQ DI, AX
+	XORQ R12, R12
+qnzrow:
+	CMPQ R12, SI
+	JGE qret
+	XORQ DX, DX  // the row's mask
+	XORQ R15, R15 // vector
+qnzvec:
+	MOVQ R15, R11
+	SHLQ $5, R11
+	VCMPPS $4, (AX)(R11*1), Y7, Y6
+	VMOVMSKPS Y6, R11
+	LEAQ (R15*8), CX
 	SHLQ CX, R11
 	ORQ R11, DX
-
-	// The lower triangle: ρ[j][i] = ρ[i][j] and bit i of nz[j], for
-	// the few lanes not zero.
-mirror:
-	TESTQ R11, R11
-	JZ next
-	BSFQ R11, R13           // j
-	BTRQ R13, R11
-	VMOVSS (AX)(R13*4), X7
-	ORQ R8, (R9)(R13*8)
-	SHLQ $8, R13
-	VMOVSS X7, (R15)(R13*1)
-	JMP mirror
-
-next:
-	ADDQ $8, CX
+	INCQ R15
+	LEAQ (R15*8), CX             // the next vector's first column
 	CMPQ CX, SI
-	JLT chunk
-
-rowdone:
-	ORQ DX, (R9)(R12*8)
+	JLT qnzvec
+	MOVQ DX, (R9)(R12*8)
+	ADDQ $256, AX
 	INCQ R12
-	JMP row
-
-done:
+	JMP qnzrow
+qret:
 	VZEROUPPER
 	RET
 

@@ -11,8 +11,9 @@ import (
 type relaxIn struct {
 	AX, AY, AD, BX, BY, BD [relaxMax]float32
 	PA, PB                 [relaxMax]int32
-	// Q is the AVX-512 kernel's working memory: the pairs that pass the
-	// distance test wait here, 16 at a time, for their angles.
+	// Q is the AVX-512 and AVX2 kernels' working memory: the pairs that
+	// pass the distance test wait here, 16 (8) at a time, for their
+	// angles.
 	Q [10][32]float32
 }
 

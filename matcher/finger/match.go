@@ -90,13 +90,11 @@ func newPrepared(cs []cylinder) *Prepared {
 	sort.SliceStable(p.byDir, func(i, j int) bool { return p.pos[p.byDir[i]].Dir < p.pos[p.byDir[j]].Dir })
 	p.dirs = make([]float32, len(cs))
 	p.slot = make([]uint16, len(cs))
-	sorted := make([]cylinder, len(cs))
 	for q, k := range p.byDir {
 		p.dirs[q] = p.pos[k].Dir
 		p.slot[k] = uint16(q)
-		sorted[q] = cs[k]
 	}
-	p.blk = blocks(sorted)
+	p.blk = blocks(cs, p.byDir)
 	p.dirBlocks = dirBlockMasks(p.dirs)
 	ms := make([]minPos, len(cs))
 	for i, c := range cs {

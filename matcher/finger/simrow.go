@@ -26,18 +26,23 @@ var (
 	_ [0]struct{} = [unsafe.Sizeof(cylBlock{}) - 512]struct{}{}
 )
 
-// blocks lays cs out eight to a block; the unused lanes of the last block
-// have no valid cells, so they never pass the common-cells test.
-func blocks(cs []cylinder) []cylBlock {
+// blocks lays cs out eight to a block, in the given order (nil: as they
+// are); the unused lanes of the last block have no valid cells, so they
+// never pass the common-cells test.
+func blocks(cs []cylinder, order []uint16) []cylBlock {
 	out := make([]cylBlock, (len(cs)+7)/8)
-	for i := range cs {
-		b, l := &out[i/8], i%8
-		b.Valid[l] = cs[i].Valid
-		for k := range cylNd {
-			b.Bits[k][l] = cs[i].Bits[k]
+	for q := range cs {
+		c := &cs[q]
+		if order != nil {
+			c = &cs[order[q]]
 		}
-		b.NV[l] = float32(cs[i].NV)
-		b.Dir[l] = cs[i].Dir
+		b, l := &out[q/8], q%8
+		b.Valid[l] = c.Valid
+		for k := range cylNd {
+			b.Bits[k][l] = c.Bits[k]
+		}
+		b.NV[l] = float32(c.NV)
+		b.Dir[l] = c.Dir
 	}
 	return out
 }

@@ -37,7 +37,7 @@ func TestRowKernel(t *testing.T) {
 		sets = append(sets, p.cylinders())
 	}
 	for _, bs := range sets {
-		blk := blocks(bs)
+		blk := blocks(bs, nil)
 		for len(blk) > 8 {
 			blk = blk[:8]
 		}

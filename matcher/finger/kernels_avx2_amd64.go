@@ -175,3 +175,18 @@ func setConsAVX2() {
 		return consPairsAVX2(in, nb, a, &out[0], consCap, &consConstsAVX2[0][0], &compressQuads[0])
 	}
 }
+
+// sortKeysAVX2 is sortKernel for AVX2; tmp holds maxSortKernel keys.
+//
+//go:noescape
+func sortKeysAVX2(v *uint64, n int, flip uint64, tmp *uint64)
+
+// setSortAVX2 installs the AVX2 sort kernel.
+func setSortAVX2() {
+	sortKernel = func(v []uint64, flip uint64) {
+		if len(v) > 0 {
+			var tmp [maxSortKernel]uint64
+			sortKeysAVX2(&v[0], min(len(v), maxSortKernel), flip, &tmp[0])
+		}
+	}
+}

@@ -14,6 +14,7 @@ func useAVX2Kernels() (restore func(), ok bool) {
 	setRowAVX2()
 	setRelaxAVX2()
 	setConsAVX2()
+	setSortAVX2()
 	return func() {
 		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = r, g, c, x, y, p, q, o
 	}, true

@@ -3,6 +3,7 @@ package finger
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -27,6 +28,7 @@ func TestAVX2Kernels(t *testing.T) {
 		{"RelaxKernel", TestRelaxKernel},
 		{"ConsKernel", TestConsKernel},
 		{"AreaKernel", TestAreaKernel},
+		{"SortKernel", TestSortKernel},
 		{"CompareMatchesReference", TestCompareMatchesReference},
 		{"CompareAndSearch", testCompareAndSearch},
 		{"SearchFindsMate", TestSearchFindsMate},
@@ -185,6 +187,44 @@ func BenchmarkRelaxKernel(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N*len(ins))/b.Elapsed().Seconds(), "matrices/s")
+		})
+	}
+}
+
+// BenchmarkSortKernel sorts 48 random keys descending, as rank sorts the
+// first pass's candidates.
+func BenchmarkSortKernel(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	keys := make([][]uint64, 256)
+	for k := range keys {
+		for range 48 {
+			keys[k] = append(keys[k], r.Uint64())
+		}
+	}
+	// The portable code's way with a few dozen keys: insertion sort.
+	portable := func(v []uint64, flip uint64) {
+		for a := 1; a < len(v); a++ {
+			x, b := v[a], a
+			for ; b > 0 && v[b-1]^flip > x^flip; b-- {
+				v[b] = v[b-1]
+			}
+			v[b] = x
+		}
+	}
+	for _, name := range kernelVariants {
+		b.Run(name, func(b *testing.B) {
+			kernel := pickKernel(b, name, func() func([]uint64, uint64) { return sortKernel }, portable)
+			if kernel == nil {
+				b.Skip("no sort kernel for this CPU")
+			}
+			v := make([]uint64, 48)
+			for b.Loop() {
+				for _, k := range keys {
+					copy(v, k)
+					kernel(v, ^uint64(0))
+				}
+			}
+			b.ReportMetric(float64(b.N*len(keys))/b.Elapsed().Seconds(), "sorts/s")
 		})
 	}
 }

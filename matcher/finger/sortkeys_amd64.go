@@ -14,5 +14,7 @@ func init() {
 				sortKeysAVX512(&v[0], min(len(v), maxSortKernel), flip)
 			}
 		}
+	} else if hasAVX2 {
+		setSortAVX2()
 	}
 }

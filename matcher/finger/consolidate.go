@@ -62,6 +62,8 @@ type edgeLine struct{ NX, NY, C float32 }
 // maxConsMin is the most minutiae of a template the consolidation reads.
 const maxConsMin = 256
 
+var _ [256 - maxConsMin]struct{} // consPairs keeps indices in bytes
+
 // consMinutiae lists t's minutiae for consolidation, the cylinders' cs
 // first in their order (each takes the first unused minutia at its
 // position and direction, and its type), then the others.
@@ -283,7 +285,8 @@ func (sc *scratch) consPairs(a, b *Prepared, t rigid) float32 {
 	}
 	sortKeys(cands)
 	// Branch-free: whether a pair is taken is as unpredictable as a coin.
-	// Adding 0 for a pair not taken leaves m as it was.
+	// Adding 0 for a pair not taken leaves m as it was. Indices are below
+	// maxConsMin, so they fit a byte.
 	var ua, ub [maxConsMin / 64]uint64
 	var m float32
 	for _, c := range cands {
@@ -356,9 +359,9 @@ func (sc *scratch) consCandsGrid(a, b *Prepared, t rigid) []uint64 {
 	return cands
 }
 
-// sortKeys sorts v ascending: by insertion for the few dozen candidate
-// pairs of a typical pairing (faster there than slices.Sort), else
-// slices.Sort. Keys are distinct, so either gives the same order.
+// sortKeys sorts v ascending: by sortKernel where the CPU has it and v
+// fits, else by insertion for the few dozen candidate pairs of a typical
+// pairing (faster there than slices.Sort), else slices.Sort. Keys are distinct, so either gives the same order.
 func sortKeys(v []uint64) {
 	if sortKernel != nil && len(v) <= maxSortKernel {
 		sortKernel(v, 0)

@@ -28,7 +28,6 @@ type consArea struct {
 	GY0, Inv, Band  float32 // Band: consTol and 2 pixels to spare, in rows
 	GH, GH1         float32 // gh and gh−1
 	W, H, NegMargin float32
-	_               float32
 }
 
 var (

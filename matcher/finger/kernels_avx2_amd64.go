@@ -59,7 +59,7 @@ func setRowAVX2() {
 			return 0, 0
 		}
 		var best float32
-		q := a.slotOf(i)
+		q := a.slot[i]
 		mask := simRowAVX2(&a.blk[q/8].Valid[q%8], float32(a.pos[i].NV), a.pos[i].Dir, &blk[0], uint64(blocks)&(1<<min(len(blk), 8)-1), thr, &out[0], &rowConstsAVX2[0][0], &best)
 		return mask, best
 	}
@@ -93,8 +93,6 @@ var compressLanes = func() (t [256]uint64) {
 	}
 	return t
 }()
-
-var useQueue = false
 
 // relaxIterAVX2 is relaxRounds for AVX2.
 //

@@ -9,13 +9,11 @@ func useAVX2Kernels() (restore func(), ok bool) {
 		return nil, false
 	}
 	restoreKernels() // SetKernels(true) must still bring back init's set
-	r, g, c, x, y, p, q, o := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel
+	restore = saveKernels()
 	SetKernels(false)
 	setRowAVX2()
 	setRelaxAVX2()
 	setConsAVX2()
 	setSortAVX2()
-	return func() {
-		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = r, g, c, x, y, p, q, o
-	}, true
+	return restore, true
 }

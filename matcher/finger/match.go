@@ -24,7 +24,7 @@ type Prepared struct {
 	dirs  []float32
 	byDir []uint16
 	// blk holds the cylinders in that order too, cylinder i in lane
-	// slot[i] (slot nil: in lane i), and dirBlocks[k] marks the blocks
+	// slot[i], and dirBlocks[k] marks the blocks
 	// holding a cylinder compatible with a direction in bucket k (dirBucket):
 	// the row kernel skips the others, about a third of them.
 	slot      []uint16
@@ -104,17 +104,9 @@ func newPrepared(cs []cylinder) *Prepared {
 	return p
 }
 
-// slotOf returns cylinder i's lane in p.blk.
-func (p *Prepared) slotOf(i int) int {
-	if p.slot == nil {
-		return i
-	}
-	return int(p.slot[i])
-}
-
 // cylinder rebuilds cylinder i of p.
 func (p *Prepared) cylinder(i int) cylinder {
-	q := p.slotOf(i)
+	q := p.slot[i]
 	b, l := &p.blk[q/8], q%8
 	c := cylinder{X: p.pos[i].X, Y: p.pos[i].Y, Dir: p.pos[i].Dir, NV: p.pos[i].NV, Valid: b.Valid[l]}
 	for k := range cylNd {
@@ -124,7 +116,7 @@ func (p *Prepared) cylinder(i int) cylinder {
 }
 
 // head is p's first n cylinders, to be compared as the probe side only
-// (the last block may hold more lanes).
+// (its blocks are all of p's).
 func (p *Prepared) head(n int) *Prepared {
 	n = min(n, len(p.pos))
 	return &Prepared{pos: p.pos[:n], blk: p.blk, slot: p.slot}
@@ -449,7 +441,7 @@ func topPairsScan(a, b *Prepared, top []pair) int {
 			if !dirCompatible(ca.Dir, b.pos[j].Dir) {
 				continue
 			}
-			q := b.slotOf(j)
+			q := int(b.slot[j])
 			s := localSimLane(ca, &b.blk[q/8], q%8)
 			if s <= 0 || (k == n && s <= top[n-1].sim) {
 				continue

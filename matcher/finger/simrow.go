@@ -47,13 +47,17 @@ func blocks(cs []cylinder, order []uint16) []cylBlock {
 	return out
 }
 
-// restoreKernels puts back the kernels init installed for this CPU.
-var restoreKernels = sync.OnceValue(func() func() {
+// saveKernels returns the function that puts back the kernels installed
+// now.
+func saveKernels() (restore func()) {
 	r, g, c, x, y, p, q, s := rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel
 	return func() {
 		rowKernel, geMasks, countGE, relaxKernel, relaxRounds, consKernel, areaKernel, sortKernel = r, g, c, x, y, p, q, s
 	}
-})
+}
+
+// restoreKernels puts back the kernels init installed for this CPU.
+var restoreKernels = sync.OnceValue(saveKernels)
 
 // SetKernels switches the CPU-specific vector kernels of Compare and
 // Search on or off (they are on wherever the CPU has them) and reports
@@ -159,7 +163,9 @@ func geMasksGo(rows *[64][64]float32, n int, t float32, masks *[64]uint64) {
 // and each row's best; as the n-th best of the row bests is at most the
 // n-th best similarity overall, the second pass only has to rank the
 // similarities at or above it (a few dozen of ~2,000), where a single pass
-// ranked every one that beat the list's rising entry bar.
+// ranked every one that beat the list's rising entry bar. Row i is a's
+// cylinder i, column q b's lane q (b.blk, direction order): rank maps
+// lanes back to cylinders.
 type simMatrix struct {
 	sim  [64][64]float32
 	nz   [64]uint64 // lanes with a similarity above zero
@@ -261,19 +267,20 @@ func (m *simMatrix) bar(r0, r1, n int) float32 {
 	if n <= 0 || r1-r0 < n {
 		return 0
 	}
-	var v [64]float32
-	c := copy(v[:], m.best[r0:r1])
 	var lo, top float32
 	if sortKernel != nil {
 		// Keys of the bits (positive float32s order as their bits) over
 		// the row, distinct as sortKernel needs.
-		for i, b := range v[:c] {
-			m.bests[i] = uint64(math.Float32bits(b))<<32 | uint64(i)
+		bests := m.bests[:r1-r0]
+		for i, b := range m.best[r0:r1] {
+			bests[i] = uint64(math.Float32bits(b))<<32 | uint64(i)
 		}
-		sortKernel(m.bests[:c], ^uint64(0))
-		lo = math.Float32frombits(uint32(m.bests[n-1] >> 32))
-		top = math.Float32frombits(uint32(m.bests[0] >> 32))
+		sortKernel(bests, ^uint64(0))
+		lo = math.Float32frombits(uint32(bests[n-1] >> 32))
+		top = math.Float32frombits(uint32(bests[0] >> 32))
 	} else {
+		var v [64]float32
+		c := copy(v[:], m.best[r0:r1])
 		lo = nthLargest(v[:c], n)
 		top = slices.Max(v[:c])
 	}

@@ -25,7 +25,7 @@ func init() {
 				return 0, 0
 			}
 			var best float32
-			q := a.slotOf(i)
+			q := a.slot[i]
 			mask := simRowAVX512(&a.blk[q/8].Valid[q%8], float32(a.pos[i].NV), a.pos[i].Dir, &blk[0], uint64(blocks)&(1<<min(len(blk), 8)-1), thr, &out[0], &rowConsts[0], &best)
 			return mask, best
 		}
